@@ -1,0 +1,13 @@
+package seq2seq.app;
+
+import java.util.List;
+
+/** The subcommands; each lives in its own class. */
+final class Commands {
+    private Commands() {
+    }
+
+    static List<Object> all() {
+        return List.of();
+    }
+}

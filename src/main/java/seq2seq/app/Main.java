@@ -1,0 +1,41 @@
+package seq2seq.app;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** Entry point: `seq2seq-streams <command>`. */
+@Command(name = "seq2seq-streams",
+        mixinStandardHelpOptions = true,
+        versionProvider = Main.Version.class,
+        description = "Real-time sequence-to-sequence inference (translation) on Kafka Streams.",
+        subcommands = {CommandLine.HelpCommand.class},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:success", "1:runtime failure", "2:bad arguments or configuration"})
+public final class Main implements Runnable {
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The command line with every subcommand registered; tests drive it in-process. */
+    public static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new Main());
+        for (Object sub : Commands.all()) {
+            cl.addSubcommand(sub);
+        }
+        return cl;
+    }
+
+    @Override
+    public void run() {
+        CommandLine.usage(this, System.err);
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = Main.class.getPackage().getImplementationVersion();
+            return new String[] {"seq2seq-streams " + (v == null ? "dev" : v)};
+        }
+    }
+}
