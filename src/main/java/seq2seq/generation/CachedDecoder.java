@@ -110,7 +110,7 @@ final class CachedDecoder implements StepDecoder {
         boolean sourcesChange = rows.length != source.length;
         for (int i = 0; i < rows.length; i++) {
             newSource[i] = source[rows[i]];
-            sourcesChange |= newSource[i] != source[i];
+            sourcesChange = sourcesChange || newSource[i] != source[i];
         }
         long[] idx = new long[rows.length];
         for (int i = 0; i < rows.length; i++) {

@@ -52,7 +52,7 @@ public final class OnnxModel implements AutoCloseable {
     private final String[] crossPresent;
     /** element type of the cache and the encoder output (float, or float16 for _fp16 exports) */
     private final OnnxJavaType cacheType;
-    /** ONNX data type of the same */
+    /** the same as ONNX's TensorProto.DataType number */
     private final int cacheOnnxType;
     /** whether the encoder takes attention_mask (it may be pruned when the export saw no padding) */
     private final boolean encoderTakesMask;
@@ -88,7 +88,14 @@ public final class OnnxModel implements AutoCloseable {
         validate();
         TensorInfo past = tensorInfo(pastSession().getInputInfo().get(selfPast[0]));
         cacheType = past.type;
-        cacheOnnxType = past.onnxType.value;
+        cacheOnnxType = switch (past.type) {
+            case FLOAT -> 1;
+            case FLOAT16 -> 10;
+            case BFLOAT16 -> 16;
+            case DOUBLE -> 11;
+            default -> throw new BundleException(bundle.dir, rel(bundle.decoderFile), "the KV cache has element type " + past.type
+                    + " (expected float, float16, bfloat16 or double)");
+        };
         useCacheFalse = OnnxTensor.createTensor(env, new boolean[] {false});
         useCacheTrue = OnnxTensor.createTensor(env, new boolean[] {true});
     }
