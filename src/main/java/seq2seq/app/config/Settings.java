@@ -69,8 +69,12 @@ public final class Settings {
             "dead-letter topic (TranslationFailure with the raw bytes)", NOT_BLANK);
 
     // --- model ---
-    public static final Property MODEL_DIR = add("model.dir", "models/default",
+    public static final Property MODEL_DIR = add("model.dir", "models/s2s-en-de-small",
             "model bundle folder (ONNX encoder/decoder, tokenizer, config)", NOT_BLANK);
+    public static final Property MODEL_DTYPE = add("model.dtype", "fp32",
+            "weights to load: fp32, or q8 for the bundle's _quantized files", oneOf("fp32", "fp16", "q8", "int8", "uint8", "q4", "q4f16", "bnb4"));
+    public static final Property ENGINE_THREADS = add("engine.intra.op.threads", "1",
+            "ONNX Runtime threads per operator", intRange(1, 256));
 
     // --- requests ---
     public static final Property MAX_TEXT_CHARS = add("text.max.chars", "10000",
