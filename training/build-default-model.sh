@@ -15,3 +15,4 @@ data/fetch.sh
 OPENBLAS_NUM_THREADS=1 $PY train.py --max-minutes "$TRAIN_MINUTES" | tee -a work/train.log
 $PY export.py --checkpoint work/ckpt/last.pt --spm work/spm.model --out "$OUT" --name s2s-en-de-small
 $PY evaluate.py --bundle "$OUT"
+$PY model_card.py --bundle "$OUT"

@@ -1,0 +1,143 @@
+package seq2seq.app;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import seq2seq.generation.DetailedTranslation;
+import seq2seq.generation.Engine;
+import seq2seq.generation.EngineOptions;
+import seq2seq.generation.Translation;
+import seq2seq.generation.TranslationTask;
+import seq2seq.model.BundleException;
+import seq2seq.model.DecoderLayout;
+import seq2seq.model.Dtype;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/** `translate`: one translation per input line, in input order, on stdout. */
+@Command(name = "translate", mixinStandardHelpOptions = true,
+        description = "Translates text, one line at a time, from stdin or --input; writes one line (or JSON object) per input line.")
+final class TranslateCommand implements Callable<Integer> {
+    /** lines handed to the engine at once; progress is reported after each chunk */
+    private static final int CHUNK = 256;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Option(names = "--model", paramLabel = "DIR", defaultValue = "models/s2s-en-de-small",
+            description = "Model folder (Hugging Face/Optimum ONNX layout). Default: ${DEFAULT-VALUE}")
+    Path model;
+
+    @Option(names = "--input", paramLabel = "FILE", description = "Read lines from FILE instead of stdin.")
+    Path input;
+
+    @Option(names = "--json", description = "Write one JSON object per line: text, tokens, score, timings.")
+    boolean json;
+
+    @Option(names = "--dtype", paramLabel = "fp32|q8", defaultValue = "fp32", description = "Weights: fp32 or q8 (the _quantized files). Default: ${DEFAULT-VALUE}")
+    String dtype;
+
+    @Option(names = "--beams", paramLabel = "N", description = "Beam width (1: greedy). Default: the model's generation_config.json.")
+    Integer beams;
+
+    @Option(names = "--max-new-tokens", paramLabel = "N", description = "Cap on generated tokens per line. Default: the model's.")
+    Integer maxNewTokens;
+
+    @Option(names = "--batch-tokens", paramLabel = "N", defaultValue = "4096", description = "Batch budget: padded source tokens x beams. Default: ${DEFAULT-VALUE}")
+    int batchTokens;
+
+    @Option(names = "--threads", paramLabel = "N", defaultValue = "1", description = "ONNX Runtime intra-op threads. Default: ${DEFAULT-VALUE}")
+    int threads;
+
+    @Option(names = "--layout", paramLabel = "auto|merged|separate", defaultValue = "auto", description = "Decoder files to use. Default: ${DEFAULT-VALUE}")
+    String layout;
+
+    @Override
+    public Integer call() {
+        EngineOptions options;
+        List<String> lines;
+        try {
+            options = EngineOptions.defaults().withDtype(Dtype.parse(dtype))
+                    .withLayout(DecoderLayout.valueOf(layout.toUpperCase(java.util.Locale.ROOT)))
+                    .withIntraOpThreads(threads).withBatchTokens(batchTokens)
+                    .withNumBeams(beams).withMaxNewTokens(maxNewTokens);
+            lines = readLines();
+        } catch (IllegalArgumentException | IOException e) {
+            System.err.println("translate: " + e.getMessage());
+            return 2;
+        }
+        PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), false, StandardCharsets.UTF_8);
+        long start = System.nanoTime();
+        int failures = 0;
+        try (Engine engine = Engine.load(model, options)) {
+            for (int from = 0; from < lines.size(); from += CHUNK) {
+                List<TranslationTask> tasks = new ArrayList<>();
+                for (String l : lines.subList(from, Math.min(lines.size(), from + CHUNK))) {
+                    tasks.add(TranslationTask.of(l));
+                }
+                List<DetailedTranslation> results = engine.translateDetailed(tasks);
+                for (int i = 0; i < results.size(); i++) {
+                    DetailedTranslation d = results.get(i);
+                    Translation t = d.translation();
+                    if (t.failed()) {
+                        failures++;
+                        System.err.println("translate: line " + (from + i + 1) + ": " + t.error());
+                    }
+                    out.println(json ? json(d) : t.text().replace('\n', ' ').replace('\r', ' '));
+                }
+                out.flush();
+                int done = Math.min(lines.size(), from + CHUNK);
+                if (lines.size() > CHUNK) {
+                    double s = (System.nanoTime() - start) / 1e9;
+                    System.err.printf("translate: %d/%d lines, %.1f lines/s%n", done, lines.size(), done / s);
+                }
+            }
+        } catch (BundleException e) {
+            System.err.println("translate: " + e.getMessage());
+            return 2;
+        }
+        return failures == 0 ? 0 : 1;
+    }
+
+    private List<String> readLines() throws IOException {
+        if (input != null && !Files.isRegularFile(input)) {
+            throw new IllegalArgumentException("--input " + input + ": no such file");
+        }
+        try (InputStream in = input != null ? Files.newInputStream(input) : System.in;
+             BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+            return r.lines().toList();
+        }
+    }
+
+    private static String json(DetailedTranslation d) {
+        Translation t = d.translation();
+        ObjectNode o = JSON.createObjectNode();
+        o.put("text", t.text());
+        var tokens = o.putArray("tokens");
+        for (int id : d.outputIds()) {
+            tokens.add(id);
+        }
+        o.put("inputTokens", t.inputTokens());
+        o.put("outputTokens", t.outputTokens());
+        o.put("truncated", t.truncated());
+        if (t.score() != null) {
+            o.put("score", t.score());
+        } else {
+            o.putNull("score");
+        }
+        o.put("computeMs", t.computeNanos() / 1e6);
+        if (t.error() != null) {
+            o.put("error", t.error());
+        }
+        return o.toString();
+    }
+}

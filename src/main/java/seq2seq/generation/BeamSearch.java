@@ -1,0 +1,163 @@
+package seq2seq.generation;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Beam search with Hugging Face's semantics (training/SEARCH.md): log-softmax, then the logits processors, plus the
+ * beam's score; the best 2 * numBeams candidates per input; an EOS candidate ranked below numBeams is dropped, one
+ * ranked within becomes a finished hypothesis, the others continue. At the first step only beam 0 is live.
+ * Inputs that are done leave the batch; beams that swap move the cache (see {@link CachedDecoder}).
+ */
+final class BeamSearch implements Search {
+    private static final float DEAD_BEAM = -1e9f;
+
+    private final GenerationOptions options;
+    private final List<LogitsProcessor> processors;
+    private final int start;
+    private final int eos;
+
+    BeamSearch(GenerationOptions options, List<LogitsProcessor> processors, int start, int eos) {
+        this.options = options;
+        this.processors = processors;
+        this.start = start;
+        this.eos = eos;
+    }
+
+    /** One live beam: its sequence (start token first) and its sum of log-probabilities. */
+    private record Beam(int[] seq, float score) {
+    }
+
+    /** A possible continuation: beam k of the input, token, total score. */
+    private record Candidate(int beam, int token, float score) {
+    }
+
+    @Override
+    public List<List<Hypothesis>> run(StepDecoder decoder) {
+        int inputs = decoder.rows();
+        int k = options.numBeams();
+        int vocab = decoder.vocabSize();
+        int maxLength = options.maxLength();
+        BeamHypotheses[] hyps = new BeamHypotheses[inputs];
+        Beam[][] beams = new Beam[inputs][k];
+        for (int b = 0; b < inputs; b++) {
+            hyps[b] = new BeamHypotheses(k, options.lengthPenalty(), options.earlyStopping(), options.maxNewTokens());
+            for (int j = 0; j < k; j++) {
+                beams[b][j] = new Beam(new int[] {start}, j == 0 ? 0f : DEAD_BEAM);
+            }
+        }
+        // live inputs in decoder order; before the first step each has one row (its beams are all the same)
+        int[] live = new int[inputs];
+        for (int b = 0; b < inputs; b++) {
+            live[b] = b;
+        }
+        int[] last = new int[inputs];
+        Arrays.fill(last, start);
+        boolean firstStep = true;
+        while (live.length > 0) {
+            float[] logits = decoder.step(last);
+            int rowsPerInput = firstStep ? 1 : k;
+            for (int r = 0; r < logits.length / vocab; r++) {
+                int b = live[r / rowsPerInput];
+                Beam beam = beams[b][r % rowsPerInput];
+                LogSoftmax.inPlace(logits, r * vocab, vocab);
+                for (LogitsProcessor p : processors) {
+                    p.apply(beam.seq, beam.seq.length, logits, r * vocab, vocab);
+                }
+            }
+            int curLen = beams[live[0]][0].seq.length; // the same for all live beams
+            boolean atCap = curLen + 1 >= maxLength;
+            List<Integer> nextLive = new ArrayList<>();
+            List<Integer> keepRows = new ArrayList<>();
+            for (int i = 0; i < live.length; i++) {
+                int b = live[i];
+                List<Candidate> cands = topCandidates(logits, i, rowsPerInput, beams[b], k, vocab);
+                Beam[] next = new Beam[k];
+                int[] nextRow = new int[k];
+                int n = 0;
+                for (int rank = 0; rank < cands.size() && n < k; rank++) {
+                    Candidate c = cands.get(rank);
+                    int[] seq = beams[b][c.beam].seq;
+                    if (c.token == eos) {
+                        if (rank >= k) {
+                            continue;
+                        }
+                        int[] tokens = Arrays.copyOfRange(seq, 1, seq.length + 1);
+                        tokens[tokens.length - 1] = eos;
+                        hyps[b].add(tokens, c.score, seq.length, true);
+                    } else {
+                        int[] grown = Arrays.copyOf(seq, seq.length + 1);
+                        grown[seq.length] = c.token;
+                        next[n] = new Beam(grown, c.score);
+                        nextRow[n] = i * rowsPerInput + (firstStep ? 0 : c.beam);
+                        n++;
+                    }
+                }
+                boolean done = hyps[b].isDone(cands.get(0).score, curLen);
+                beams[b] = next;
+                if (done) {
+                    continue;
+                }
+                if (atCap) {
+                    for (Beam beam : next) {
+                        hyps[b].add(Arrays.copyOfRange(beam.seq, 1, beam.seq.length), beam.score, beam.seq.length - 1, false);
+                    }
+                    continue;
+                }
+                nextLive.add(b);
+                for (int j = 0; j < k; j++) {
+                    keepRows.add(nextRow[j]);
+                }
+            }
+            firstStep = false;
+            live = nextLive.stream().mapToInt(Integer::intValue).toArray();
+            if (live.length == 0) {
+                break;
+            }
+            decoder.keepRows(keepRows.stream().mapToInt(Integer::intValue).toArray());
+            last = new int[live.length * k];
+            for (int i = 0; i < live.length; i++) {
+                for (int j = 0; j < k; j++) {
+                    int[] seq = beams[live[i]][j].seq;
+                    last[i * k + j] = seq[seq.length - 1];
+                }
+            }
+        }
+        List<List<Hypothesis>> out = new ArrayList<>();
+        for (int b = 0; b < inputs; b++) {
+            out.add(hyps[b].best(options.numReturnSequences()));
+        }
+        return out;
+    }
+
+    /**
+     * The best 2k continuations of input i over all its beams, best first (ties: lower beam, then lower token, as a
+     * top-k over the flattened [beam * vocab] row would most likely order them).
+     */
+    private static List<Candidate> topCandidates(float[] logProbs, int i, int rowsPerInput, Beam[] beams, int k, int vocab) {
+        int want = 2 * k;
+        List<Candidate> top = new ArrayList<>(want + 1);
+        for (int j = 0; j < k; j++) {
+            int row = i * rowsPerInput + (rowsPerInput == 1 ? 0 : j);
+            int off = row * vocab;
+            float base = beams[j].score;
+            for (int v = 0; v < vocab; v++) {
+                float s = logProbs[off + v] + base;
+                if (top.size() == want && !(s > top.get(want - 1).score)) {
+                    continue;
+                }
+                // insert keeping descending order; equal scores keep the earlier one first
+                int pos = top.size();
+                while (pos > 0 && top.get(pos - 1).score < s) {
+                    pos--;
+                }
+                top.add(pos, new Candidate(j, v, s));
+                if (top.size() > want) {
+                    top.remove(want);
+                }
+            }
+        }
+        return top;
+    }
+}

@@ -1,0 +1,217 @@
+package seq2seq.generation;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession.Result;
+import seq2seq.model.OnnxModel;
+
+import java.nio.FloatBuffer;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The KV cache bookkeeping around an {@link OnnxModel}'s decoder for one batch.
+ * The present.* tensors of one step are fed as the next step's past (they stay native; no copy through Java);
+ * the cross-attention key/values come from the first step and are kept. Reordering rows runs a Gather graph in
+ * ONNX Runtime, and only for what changes: the self-attention cache when beams swap, the encoder side too when
+ * rows leave or repeat. Each native result is closed as soon as nothing refers to it.
+ */
+final class CachedDecoder implements StepDecoder {
+    private final OnnxModel model;
+    private final int vocab;
+    /** the padded source ids' attention mask, one row per input */
+    private final long[][] sourceMask;
+    /** the input each live row belongs to */
+    private int[] source;
+    /** encoder output for the live rows [rows, source length, d_model] */
+    private OnnxTensor hidden;
+    /** mask for the live rows, rebuilt when rows change */
+    private OnnxTensor mask;
+    /** self-attention past (2 per layer); null before the first step */
+    private OnnxTensor[] self;
+    /** cross-attention key/values (2 per layer) from the first step */
+    private OnnxTensor[] cross;
+    /** native results that own hidden, self and cross */
+    private final List<Result> owners = new ArrayList<>();
+
+    /** Takes ownership of the encoder result. */
+    CachedDecoder(OnnxModel model, Result encoded, long[][] sourceMask) throws OrtException {
+        this.model = model;
+        this.vocab = model.config().vocabSize();
+        this.sourceMask = sourceMask;
+        this.owners.add(encoded);
+        this.hidden = model.encoderOutput(encoded);
+        this.source = new int[sourceMask.length];
+        for (int i = 0; i < source.length; i++) {
+            source[i] = i;
+        }
+        this.mask = maskFor(source);
+    }
+
+    @Override
+    public int vocabSize() {
+        return vocab;
+    }
+
+    @Override
+    public int rows() {
+        return source.length;
+    }
+
+    @Override
+    public float[] step(int[] lastTokens) {
+        int rows = source.length;
+        if (lastTokens.length != rows) {
+            throw new IllegalArgumentException(lastTokens.length + " tokens for " + rows + " rows");
+        }
+        long[] ids = new long[rows];
+        for (int i = 0; i < rows; i++) {
+            ids[i] = lastTokens[i];
+        }
+        try (OnnxTensor input = model.longTensor(ids, rows, 1)) {
+            boolean first = self == null;
+            Result r = model.decode(input, mask, hidden, self, cross);
+            float[] logits = readLogits(model.logits(r), rows);
+            if (first) {
+                cross = model.crossCache(r);
+            }
+            self = model.selfCache(r);
+            owners.add(r);
+            release();
+            return logits;
+        } catch (OrtException e) {
+            throw new IllegalStateException("decoder step failed: " + e.getMessage(), e);
+        }
+    }
+
+    private float[] readLogits(OnnxTensor t, int rows) {
+        long[] shape = t.getInfo().getShape();
+        int v = (int) shape[shape.length - 1];
+        int steps = shape.length == 3 ? (int) shape[1] : 1;
+        FloatBuffer buf = t.getFloatBuffer();
+        float[] out = new float[rows * vocab];
+        for (int r = 0; r < rows; r++) {
+            // the last position of each row (one position per step with a cache)
+            buf.position((r * steps + steps - 1) * v);
+            buf.get(out, r * vocab, Math.min(v, vocab));
+        }
+        return out;
+    }
+
+    @Override
+    public void keepRows(int[] rows) {
+        if (isIdentity(rows)) {
+            return;
+        }
+        int[] newSource = new int[rows.length];
+        boolean sourcesChange = rows.length != source.length;
+        for (int i = 0; i < rows.length; i++) {
+            newSource[i] = source[rows[i]];
+            sourcesChange = sourcesChange || newSource[i] != source[i];
+        }
+        long[] idx = new long[rows.length];
+        for (int i = 0; i < rows.length; i++) {
+            idx[i] = rows[i];
+        }
+        try {
+            if (rows.length == 0) {
+                self = null;
+                cross = null;
+                hidden = null;
+            } else if (self == null) {
+                hidden = gather(new OnnxTensor[] {hidden}, idx)[0];
+            } else if (!sourcesChange) {
+                // beams of one input swapped: their encoder side is identical, only the self-attention cache moves
+                self = gather(self, idx);
+            } else {
+                int n = self.length;
+                OnnxTensor[] all = new OnnxTensor[2 * n + 1];
+                System.arraycopy(self, 0, all, 0, n);
+                System.arraycopy(cross, 0, all, n, n);
+                all[2 * n] = hidden;
+                OnnxTensor[] g = gather(all, idx);
+                self = java.util.Arrays.copyOfRange(g, 0, n);
+                cross = java.util.Arrays.copyOfRange(g, n, 2 * n);
+                hidden = g[2 * n];
+            }
+            if (sourcesChange) {
+                mask.close();
+                mask = maskFor(newSource);
+            }
+            source = newSource;
+            release();
+        } catch (OrtException e) {
+            throw new IllegalStateException("cache reorder failed: " + e.getMessage(), e);
+        }
+    }
+
+    private boolean isIdentity(int[] rows) {
+        if (rows.length != source.length) {
+            return false;
+        }
+        for (int i = 0; i < rows.length; i++) {
+            if (rows[i] != i) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private OnnxTensor[] gather(OnnxTensor[] tensors, long[] idx) throws OrtException {
+        Result r = model.gatherRows(tensors, idx);
+        owners.add(r);
+        OnnxTensor[] out = new OnnxTensor[tensors.length];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = OnnxModel.gathered(r, i);
+        }
+        return out;
+    }
+
+    private OnnxTensor maskFor(int[] rowsSource) throws OrtException {
+        int len = sourceMask.length == 0 ? 0 : sourceMask[0].length;
+        long[] flat = new long[rowsSource.length * len];
+        for (int i = 0; i < rowsSource.length; i++) {
+            System.arraycopy(sourceMask[rowsSource[i]], 0, flat, i * len, len);
+        }
+        return model.longTensor(flat, rowsSource.length, len);
+    }
+
+    /** Closes every owned result none of whose tensors is still in use. */
+    private void release() {
+        Set<Object> live = Collections.newSetFromMap(new IdentityHashMap<>());
+        if (hidden != null) {
+            live.add(hidden);
+        }
+        if (self != null) {
+            live.addAll(List.of(self));
+        }
+        if (cross != null) {
+            live.addAll(List.of(cross));
+        }
+        owners.removeIf(r -> {
+            for (var e : r) {
+                if (live.contains(e.getValue())) {
+                    return false;
+                }
+            }
+            r.close();
+            return true;
+        });
+    }
+
+    @Override
+    public void close() {
+        owners.forEach(Result::close);
+        owners.clear();
+        if (mask != null) {
+            mask.close();
+            mask = null;
+        }
+        self = null;
+        cross = null;
+        hidden = null;
+    }
+}

@@ -1,0 +1,240 @@
+package seq2seq.generation;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession.Result;
+import seq2seq.model.ModelBundle;
+import seq2seq.model.OnnxModel;
+import seq2seq.model.Tokenizer;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The inference engine: tokenize, batch by length, encode, search with the KV cache, detokenize.
+ * One per process; thread-safe (its ONNX Runtime sessions and tokenizer are shared by all callers).
+ */
+public final class Engine implements Translator {
+    /** the model's sessions */
+    private final OnnxModel model;
+    private final Tokenizer tokenizer;
+    private final EngineOptions options;
+    /** the bundle's search settings with the engine options' overrides */
+    private final GenerationOptions defaults;
+    private final ModelInfo info;
+
+    private Engine(OnnxModel model, Tokenizer tokenizer, EngineOptions options, GenerationOptions defaults, ModelInfo info) {
+        this.model = model;
+        this.tokenizer = tokenizer;
+        this.options = options;
+        this.defaults = defaults;
+        this.info = info;
+    }
+
+    /** Opens and checks a model folder; a bad folder is a {@link seq2seq.model.BundleException} naming file and field. */
+    public static Engine load(Path dir, EngineOptions options) {
+        ModelBundle bundle = ModelBundle.open(dir, options.dtype(), options.layout());
+        GenerationOptions defaults = GenerationOptions.defaults(bundle.generation);
+        if (options.numBeams() != null) {
+            defaults = defaults.withNumBeams(options.numBeams());
+        }
+        if (options.maxNewTokens() != null) {
+            defaults = defaults.withMaxNewTokens(options.maxNewTokens());
+        }
+        String version = bundle.contentHash();
+        Tokenizer tokenizer = Tokenizer.load(bundle.dir, bundle.tokenizerFile());
+        try {
+            OnnxModel model = OnnxModel.load(bundle, options.intraOpThreads());
+            return new Engine(model, tokenizer, options, defaults,
+                    new ModelInfo(bundle.name(), version, bundle.maxInputTokens));
+        } catch (RuntimeException e) {
+            tokenizer.close();
+            throw e;
+        }
+    }
+
+    public ModelBundle bundle() {
+        return model.bundle;
+    }
+
+    public Tokenizer tokenizer() {
+        return tokenizer;
+    }
+
+    public EngineOptions options() {
+        return options;
+    }
+
+    /** The search settings used when a task sets none. */
+    public GenerationOptions defaults() {
+        return defaults;
+    }
+
+    @Override
+    public ModelInfo modelInfo() {
+        return info;
+    }
+
+    @Override
+    public List<Translation> translate(List<TranslationTask> tasks) {
+        return translateDetailed(tasks).stream().map(DetailedTranslation::translation).toList();
+    }
+
+    /** {@link #translate} with the token ids behind each translation. */
+    public List<DetailedTranslation> translateDetailed(List<TranslationTask> tasks) {
+        DetailedTranslation[] out = new DetailedTranslation[tasks.size()];
+        Tokenizer.Encoded[] encoded = new Tokenizer.Encoded[tasks.size()];
+        // tasks to run, grouped by their search settings
+        Map<GenerationOptions, List<Integer>> groups = new LinkedHashMap<>();
+        for (int i = 0; i < tasks.size(); i++) {
+            TranslationTask t = tasks.get(i);
+            try {
+                if (t == null || t.text() == null) {
+                    throw new IllegalArgumentException("text is null");
+                }
+                GenerationOptions o = optionsFor(t);
+                if (t.text().isBlank()) {
+                    out[i] = empty(null);
+                    continue;
+                }
+                encoded[i] = tokenizer.encode(t.text(), info.maxInputTokens());
+                if (encoded[i].textTokens() == 0) {
+                    // only special tokens (e.g. invisible characters the tokenizer drops): nothing to translate
+                    out[i] = empty(encoded[i]);
+                    continue;
+                }
+                groups.computeIfAbsent(o, k -> new ArrayList<>()).add(i);
+            } catch (RuntimeException e) {
+                out[i] = failed(encoded[i], e);
+            }
+        }
+        for (Map.Entry<GenerationOptions, List<Integer>> g : groups.entrySet()) {
+            List<Integer> idx = g.getValue();
+            int[] lengths = idx.stream().mapToInt(i -> encoded[i].ids().length).toArray();
+            for (int[] batch : LengthBatches.plan(lengths, g.getKey().numBeams(), options.batchTokens(), options.maxBatchSize())) {
+                int[] members = Arrays.stream(batch).map(idx::get).toArray();
+                runTasks(members, encoded, g.getKey(), out);
+            }
+        }
+        return Arrays.asList(out);
+    }
+
+    /** Runs one batch; if it fails, each task alone, so one bad task does not fail the others. */
+    private void runTasks(int[] members, Tokenizer.Encoded[] encoded, GenerationOptions o, DetailedTranslation[] out) {
+        List<long[]> ids = Arrays.stream(members).mapToObj(i -> encoded[i].ids()).toList();
+        long t0 = System.nanoTime();
+        List<List<Hypothesis>> hyps;
+        try {
+            hyps = generateBatch(ids, o);
+        } catch (RuntimeException e) {
+            if (members.length == 1) {
+                out[members[0]] = failed(encoded[members[0]], e);
+                return;
+            }
+            for (int m : members) {
+                runTasks(new int[] {m}, encoded, o, out);
+            }
+            return;
+        }
+        long each = (System.nanoTime() - t0) / members.length;
+        int eos = model.config().eosTokenId();
+        for (int j = 0; j < members.length; j++) {
+            Tokenizer.Encoded e = encoded[members[j]];
+            Hypothesis best = hyps.get(j).get(0);
+            int[] content = best.contentTokens(eos);
+            String text = tokenizer.decode(Arrays.stream(content).asLongStream().toArray());
+            out[members[j]] = new DetailedTranslation(
+                    new Translation(text, e.ids().length, content.length, e.truncated(), best.score(), each, null),
+                    e.ids(), content);
+        }
+    }
+
+    private GenerationOptions optionsFor(TranslationTask t) {
+        GenerationOptions o = defaults;
+        if (t.numBeams() != null) {
+            o = o.withNumBeams(t.numBeams());
+        }
+        if (t.maxNewTokens() != null) {
+            o = o.withMaxNewTokens(t.maxNewTokens());
+        }
+        return o;
+    }
+
+    private static DetailedTranslation empty(Tokenizer.Encoded e) {
+        long[] ids = e == null ? new long[0] : e.ids();
+        return new DetailedTranslation(new Translation("", 0, 0, e != null && e.truncated(), null, 0, null), ids, new int[0]);
+    }
+
+    private static DetailedTranslation failed(Tokenizer.Encoded e, RuntimeException err) {
+        String why = err.getMessage() != null ? err.getMessage() : err.toString();
+        return new DetailedTranslation(new Translation("", e == null ? 0 : e.ids().length, 0, e != null && e.truncated(),
+                null, 0, why), e == null ? new long[0] : e.ids(), new int[0]);
+    }
+
+    /**
+     * Generates for token-id inputs (special tokens included, as the encoder takes them), batched by length under the
+     * engine's budget; hypotheses per input in input order, best first.
+     */
+    public List<List<Hypothesis>> generate(List<long[]> sources, GenerationOptions o) {
+        List<List<Hypothesis>> out = new ArrayList<>(java.util.Collections.nCopies(sources.size(), null));
+        int[] lengths = sources.stream().mapToInt(s -> s.length).toArray();
+        for (int[] batch : LengthBatches.plan(lengths, o.numBeams(), options.batchTokens(), options.maxBatchSize())) {
+            List<List<Hypothesis>> r = generateBatch(Arrays.stream(batch).mapToObj(sources::get).toList(), o);
+            for (int j = 0; j < batch.length; j++) {
+                out.set(batch[j], r.get(j));
+            }
+        }
+        return out;
+    }
+
+    /** One padded batch through the encoder and the search. */
+    public List<List<Hypothesis>> generateBatch(List<long[]> sources, GenerationOptions o) {
+        int n = sources.size();
+        if (n == 0) {
+            return List.of();
+        }
+        int len = sources.stream().mapToInt(s -> s.length).max().orElse(0);
+        if (len == 0) {
+            throw new IllegalArgumentException("an input has no tokens");
+        }
+        if (len > info.maxInputTokens()) {
+            throw new IllegalArgumentException("an input has " + len + " tokens, more than the model's " + info.maxInputTokens());
+        }
+        int pad = model.config().padTokenId();
+        long[] flat = new long[n * len];
+        long[] maskFlat = new long[n * len];
+        long[][] mask = new long[n][len];
+        Arrays.fill(flat, pad);
+        for (int i = 0; i < n; i++) {
+            long[] s = sources.get(i);
+            System.arraycopy(s, 0, flat, i * len, s.length);
+            Arrays.fill(mask[i], 0, s.length, 1L);
+            System.arraycopy(mask[i], 0, maskFlat, i * len, len);
+        }
+        try (OnnxTensor ids = model.longTensor(flat, n, len); OnnxTensor m = model.longTensor(maskFlat, n, len)) {
+            Result encoded = model.encode(ids, m);
+            CachedDecoder decoder;
+            try {
+                decoder = new CachedDecoder(model, encoded, mask);
+            } catch (OrtException | RuntimeException e) {
+                encoded.close();
+                throw e;
+            }
+            try (decoder) {
+                return Search.of(o, model.config().decoderStartTokenId(), model.config().eosTokenId()).run(decoder);
+            }
+        } catch (OrtException e) {
+            throw new IllegalStateException("ONNX Runtime failed: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void close() {
+        model.close();
+        tokenizer.close();
+    }
+}

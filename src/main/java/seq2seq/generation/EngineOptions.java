@@ -1,0 +1,60 @@
+package seq2seq.generation;
+
+import seq2seq.model.DecoderLayout;
+import seq2seq.model.Dtype;
+
+/**
+ * How to load and run a model. {@link #defaults()} then with-methods.
+ *
+ * @param dtype           weight variant (fp32, q8 = the _quantized files, ...)
+ * @param layout          which decoder files: merged, the separate pair, or whichever the folder has
+ * @param intraOpThreads  ONNX Runtime threads per operator (1 measured best on 2 shared cores; see the README)
+ * @param batchTokens     budget per batch: padded source tokens times beams
+ * @param maxBatchSize    inputs per batch at most
+ * @param numBeams        beam width for tasks that set none, or null for the bundle's
+ * @param maxNewTokens    token cap for tasks that set none, or null for the bundle's
+ */
+public record EngineOptions(Dtype dtype, DecoderLayout layout, int intraOpThreads, int batchTokens, int maxBatchSize,
+                            Integer numBeams, Integer maxNewTokens) {
+
+    public EngineOptions {
+        if (intraOpThreads < 1) {
+            throw new IllegalArgumentException("intraOpThreads must be at least 1, found " + intraOpThreads);
+        }
+        if (batchTokens < 1 || maxBatchSize < 1) {
+            throw new IllegalArgumentException("batchTokens and maxBatchSize must be positive");
+        }
+    }
+
+    public static EngineOptions defaults() {
+        return new EngineOptions(Dtype.FP32, DecoderLayout.AUTO, 1, 4096, 64, null, null);
+    }
+
+    public EngineOptions withDtype(Dtype v) {
+        return new EngineOptions(v, layout, intraOpThreads, batchTokens, maxBatchSize, numBeams, maxNewTokens);
+    }
+
+    public EngineOptions withLayout(DecoderLayout v) {
+        return new EngineOptions(dtype, v, intraOpThreads, batchTokens, maxBatchSize, numBeams, maxNewTokens);
+    }
+
+    public EngineOptions withIntraOpThreads(int v) {
+        return new EngineOptions(dtype, layout, v, batchTokens, maxBatchSize, numBeams, maxNewTokens);
+    }
+
+    public EngineOptions withBatchTokens(int v) {
+        return new EngineOptions(dtype, layout, intraOpThreads, v, maxBatchSize, numBeams, maxNewTokens);
+    }
+
+    public EngineOptions withMaxBatchSize(int v) {
+        return new EngineOptions(dtype, layout, intraOpThreads, batchTokens, v, numBeams, maxNewTokens);
+    }
+
+    public EngineOptions withNumBeams(Integer v) {
+        return new EngineOptions(dtype, layout, intraOpThreads, batchTokens, maxBatchSize, v, maxNewTokens);
+    }
+
+    public EngineOptions withMaxNewTokens(Integer v) {
+        return new EngineOptions(dtype, layout, intraOpThreads, batchTokens, maxBatchSize, numBeams, v);
+    }
+}

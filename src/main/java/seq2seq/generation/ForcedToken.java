@@ -1,0 +1,24 @@
+package seq2seq.generation;
+
+import java.util.Arrays;
+
+/** At one sequence length, only one token is possible (forced BOS at length 1, forced EOS at max_length - 1). */
+final class ForcedToken implements LogitsProcessor {
+    /** the decoder sequence length at which the token is forced */
+    private final int atLength;
+    /** the forced token */
+    private final int token;
+
+    ForcedToken(int atLength, int token) {
+        this.atLength = atLength;
+        this.token = token;
+    }
+
+    @Override
+    public void apply(int[] seq, int len, float[] scores, int off, int vocab) {
+        if (len == atLength) {
+            Arrays.fill(scores, off, off + vocab, Float.NEGATIVE_INFINITY);
+            scores[off + token] = 0;
+        }
+    }
+}

@@ -1,0 +1,25 @@
+package seq2seq.generation;
+
+/**
+ * What a search strategy needs from the model: next-token logits for each live row, and a way to reorder, repeat or
+ * drop rows (the cache follows). Rows start as the inputs of the batch, in order.
+ */
+public interface StepDecoder extends AutoCloseable {
+
+    int vocabSize();
+
+    /** The number of live rows. */
+    int rows();
+
+    /**
+     * Feeds each row's last token and returns the logits, row-major [rows * vocab].
+     * The first call feeds the decoder start token.
+     */
+    float[] step(int[] lastTokens);
+
+    /** From now on row i is what row rows[i] was (indices may repeat, e.g. to expand to beams, or be left out). */
+    void keepRows(int[] rows);
+
+    @Override
+    void close();
+}

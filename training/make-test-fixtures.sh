@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Regenerates the tiny test bundle (seeded random weights, real SentencePiece vocabulary of 1 000 pieces trained on
+# the project's en/de data, committed as fixtures/tiny-spm.model) and the golden files the Java tests compare with.
+# Byte-identical on rerun.
+set -euo pipefail
+cd "$(dirname "$0")"
+PY=/usr/bin/python3
+OUT=../src/test/resources/models/tiny
+rm -rf "$OUT"
+$PY export.py --random --preset tiny --seed 1234 --spm fixtures/tiny-spm.model --out "$OUT" --name tiny-random \
+  --max-length 32 --num-beams 4 --quantize-merged-only 2>&1 | grep -v -i warn
+if [ -f reference_search.py ]; then $PY reference_search.py --bundle "$OUT" --weights work/tiny.pt --out ../src/test/resources/golden; fi
+du -sh "$OUT"
