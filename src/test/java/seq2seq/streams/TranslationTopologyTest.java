@@ -8,7 +8,9 @@ import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -17,7 +19,14 @@ import seq2seq.avro.TranslationFailure;
 import seq2seq.avro.TranslationOptions;
 import seq2seq.avro.TranslationRequest;
 import seq2seq.avro.TranslationResult;
+import seq2seq.generation.Engine;
+import seq2seq.generation.EngineOptions;
+import seq2seq.generation.TranslationTask;
 import seq2seq.generation.Translator;
+import seq2seq.streams.state.MemoryEntry;
+import seq2seq.streams.state.MemoryKey;
+import seq2seq.streams.text.Segmenter;
+import seq2seq.streams.text.SplitText;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -36,15 +45,17 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-/** Each path through the topology, on Kafka's TopologyTestDriver with the real batcher and engine. */
+/** Each path through the topology, on Kafka's TopologyTestDriver with the real batcher and engine (tiny test model). */
 @Timeout(120)
 class TranslationTopologyTest {
     private static final Duration WAIT = Duration.ofSeconds(30);
+    static final Path TINY_MODEL = Path.of("src/test/resources/models/tiny");
+    private static Engine engine;
 
     @TempDir
     Path stateDir;
 
-    private final Translator translator = new StandInTranslator();
+    private Translator translator = engine;
     /** sizes of the batches the engine ran */
     private final List<Integer> batchSizes = new CopyOnWriteArrayList<>();
     private Batcher batcher;
@@ -84,6 +95,16 @@ class TranslationTopologyTest {
         failures = driver.createOutputTopic(s.failuresTopic(), new StringDeserializer(), fail.deserializer());
     }
 
+    @BeforeAll
+    static void loadEngine() {
+        engine = Engine.load(TINY_MODEL, EngineOptions.defaults());
+    }
+
+    @AfterAll
+    static void closeEngine() {
+        engine.close();
+    }
+
     @AfterEach
     void stop() {
         if (driver != null) {
@@ -92,7 +113,6 @@ class TranslationTopologyTest {
         if (batcher != null) {
             batcher.close();
         }
-        translator.close();
     }
 
     private static TranslationRequest request(String id, String text) {
@@ -136,8 +156,15 @@ class TranslationTopologyTest {
         }
     }
 
+    /** what the engine makes of one segment alone (a batch of one, as in the pipeline when it is alone) */
     private String expected(String text) {
-        return translator.translate(List.of(seq2seq.generation.TranslationTask.of(text))).get(0).text();
+        return translator.translate(List.of(TranslationTask.of(text))).get(0).text();
+    }
+
+    /** the translation memory's entry for a segment translated with the model's defaults */
+    private MemoryEntry remembered(String segment) {
+        return driver.<byte[], MemoryEntry>getKeyValueStore(TranslationTopology.MEMORY_STORE)
+                .get(MemoryKey.of(translator.modelInfo().version(), null, null, null, null, segment));
     }
 
     @Test
@@ -154,7 +181,8 @@ class TranslationTopologyTest {
         assertEquals(1, r.getSegments());
         assertEquals(Map.of("k", "id-1"), r.getAttributes());
         assertEquals(translator.modelInfo().version(), r.getModelVersion());
-        assertTrue(r.getInputTokens() > 0 && r.getOutputTokens() > 0);
+        assertTrue(r.getInputTokens() > 0);
+        assertEquals(r.getText(), remembered("The cat sleeps.").text(), "remembered");
         assertTrue(failures.isEmpty());
         assertEquals(0, driver.getKeyValueStore(TranslationTopology.BUFFER_STORE).approximateNumEntries(), "buffer emptied");
     }
@@ -223,9 +251,12 @@ class TranslationTopologyTest {
         String text = "  First sentence here.  Second one?\n\nThird: a much longer sentence that goes past forty characters for sure.\t";
         send("long", text);
         TranslationResult r = awaitTranslations(1).get(0).value;
-        String expected = "  " + expected("First sentence here.") + "  " + expected("Second one?") + "\n\n"
-                + expected("Third: a much longer sentence that goes") + " " + expected("past forty characters for sure.") + "\t";
-        assertEquals(expected, r.getText());
+        SplitText split = new Segmenter(40).split(text, null);
+        assertEquals(List.of("First sentence here.", "Second one?", "Third: a much longer sentence that goes",
+                "past forty characters for sure."), split.segments());
+        assertEquals(List.of("  ", "  ", "\n\n", " ", "\t"), split.gaps());
+        List<String> parts = split.segments().stream().map(seg -> remembered(seg).text()).toList();
+        assertEquals(split.reassemble(parts), r.getText());
         assertEquals(4, r.getSegments());
     }
 
@@ -291,8 +322,9 @@ class TranslationTopologyTest {
 
     @Test
     void anEngineFailureIsDeadLetteredAsInference() {
+        translator = Engine.load(TINY_MODEL, EngineOptions.defaults());
+        translator.close(); // a closed engine fails every task
         start(PipelineSettings.defaults());
-        translator.close(); // the engine now throws on every batch
         send("x", "Nobody translates this.");
         long deadline = System.nanoTime() + WAIT.toNanos();
         while (failures.isEmpty() && System.nanoTime() < deadline) {
@@ -303,6 +335,46 @@ class TranslationTopologyTest {
         assertEquals(FailureReason.INFERENCE, f.getError());
         assertEquals("x", f.getId());
         assertTrue(translations.isEmpty());
+    }
+
+    @Test
+    void theMemoryIsTrimmedToItsSizeAndAge() {
+        start(PipelineSettings.defaults().withMemory(true, 2, Duration.ofHours(1)));
+        for (int i = 0; i < 4; i++) {
+            send("m" + i, "Sentence " + i + ".");
+            awaitTranslations(1);
+            driver.advanceWallClockTime(Duration.ofSeconds(1)); // distinct store times: the oldest go first
+        }
+        assertEquals(4, memoryEntries());
+        driver.advanceWallClockTime(Duration.ofMinutes(1)); // the cleanup punctuator runs
+        assertEquals(2, memoryEntries());
+        assertNotNull(remembered("Sentence 3."), "the newest stay");
+        assertNull(remembered("Sentence 0."), "the oldest go");
+        driver.advanceWallClockTime(Duration.ofHours(1));
+        assertEquals(0, memoryEntries(), "all past their age");
+    }
+
+    @Test
+    void repartitioningByContentKeepsEachRequestsKey() {
+        start(PipelineSettings.defaults().withRepartitionByContent(true));
+        send("k1", "The same sentence.");
+        awaitTranslations(1);
+        send("k2", "The  same sentence.");
+        List<KeyValue<String, TranslationResult>> out = awaitTranslations(1);
+        assertEquals("k2", out.get(0).key);
+        assertEquals("k2", out.get(0).value.getId());
+        assertTrue(out.get(0).value.getCached());
+    }
+
+    private int memoryEntries() {
+        int n = 0;
+        try (var it = driver.<byte[], MemoryEntry>getKeyValueStore(TranslationTopology.MEMORY_STORE).all()) {
+            while (it.hasNext()) {
+                it.next();
+                n++;
+            }
+        }
+        return n;
     }
 
     private static byte[] bytes(java.nio.ByteBuffer b) {
