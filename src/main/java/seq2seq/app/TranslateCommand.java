@@ -3,7 +3,9 @@ package seq2seq.app;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 import seq2seq.generation.DetailedTranslation;
 import seq2seq.generation.Engine;
 import seq2seq.generation.EngineOptions;
@@ -15,9 +17,8 @@ import seq2seq.model.Dtype;
 
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.InputStreamReader;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,6 +33,9 @@ final class TranslateCommand implements Callable<Integer> {
     /** lines handed to the engine at once; progress is reported after each chunk */
     private static final int CHUNK = 256;
     private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Spec
+    CommandSpec spec;
 
     @Option(names = "--model", paramLabel = "DIR", defaultValue = "models/s2s-en-de-small",
             description = "Model folder (Hugging Face/Optimum ONNX layout). Default: ${DEFAULT-VALUE}")
@@ -63,6 +67,8 @@ final class TranslateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
         EngineOptions options;
         List<String> lines;
         try {
@@ -72,10 +78,9 @@ final class TranslateCommand implements Callable<Integer> {
                     .withNumBeams(beams).withMaxNewTokens(maxNewTokens);
             lines = readLines();
         } catch (IllegalArgumentException | IOException e) {
-            System.err.println("translate: " + e.getMessage());
+            err.println("translate: " + e.getMessage());
             return 2;
         }
-        PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), false, StandardCharsets.UTF_8);
         long start = System.nanoTime();
         int failures = 0;
         try (Engine engine = Engine.load(model, options)) {
@@ -90,7 +95,7 @@ final class TranslateCommand implements Callable<Integer> {
                     Translation t = d.translation();
                     if (t.failed()) {
                         failures++;
-                        System.err.println("translate: line " + (from + i + 1) + ": " + t.error());
+                        err.println("translate: line " + (from + i + 1) + ": " + t.error());
                     }
                     out.println(json ? json(d) : t.text().replace('\n', ' ').replace('\r', ' '));
                 }
@@ -98,11 +103,11 @@ final class TranslateCommand implements Callable<Integer> {
                 int done = Math.min(lines.size(), from + CHUNK);
                 if (lines.size() > CHUNK) {
                     double s = (System.nanoTime() - start) / 1e9;
-                    System.err.printf("translate: %d/%d lines, %.1f lines/s%n", done, lines.size(), done / s);
+                    err.printf("translate: %d/%d lines, %.1f lines/s%n", done, lines.size(), done / s);
                 }
             }
         } catch (BundleException e) {
-            System.err.println("translate: " + e.getMessage());
+            err.println("translate: " + e.getMessage());
             return 2;
         }
         return failures == 0 ? 0 : 1;
@@ -112,10 +117,11 @@ final class TranslateCommand implements Callable<Integer> {
         if (input != null && !Files.isRegularFile(input)) {
             throw new IllegalArgumentException("--input " + input + ": no such file");
         }
-        try (InputStream in = input != null ? Files.newInputStream(input) : System.in;
-             BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-            return r.lines().toList();
+        if (input != null) {
+            return Files.readAllLines(input, StandardCharsets.UTF_8);
         }
+        // stdin stays open (not ours to close)
+        return new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).lines().toList();
     }
 
     private static String json(DetailedTranslation d) {
