@@ -10,6 +10,9 @@ final class Commands {
     static List<Object> all() {
         return List.of(
                 new TranslateCommand(),
+                new RunCommand(),
+                new ProduceCommand(),
+                new ConsumeCommand(),
                 new EvalCommand());
     }
 }

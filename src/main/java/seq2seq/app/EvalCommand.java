@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Option;
 import seq2seq.eval.Scores;
 import seq2seq.eval.TranslationMemory;
@@ -15,7 +17,7 @@ import seq2seq.generation.Translator;
 import seq2seq.model.BundleException;
 
 import java.io.IOException;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -34,6 +36,9 @@ import java.util.concurrent.Callable;
 final class EvalCommand implements Callable<Integer> {
     /** lines handed to the translator at once; progress is reported after each chunk */
     private static final int CHUNK = 128;
+
+    @Spec
+    CommandSpec spec;
 
     @Option(names = "--model", paramLabel = "DIR", description = "Model folder to translate --src with.")
     Path model;
@@ -68,6 +73,8 @@ final class EvalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
         List<List<String>> refLines = new ArrayList<>();
         List<String> sources;
         try {
@@ -89,12 +96,11 @@ final class EvalCommand implements Callable<Integer> {
                         + refs.get(0) + " has " + refLines.get(0).size());
             }
         } catch (IllegalArgumentException e) {
-            System.err.println("eval: " + e.getMessage());
+            err.println("eval: " + e.getMessage());
             return 2;
         }
         ObjectMapper mapper = new ObjectMapper();
         ObjectNode report = mapper.createObjectNode();
-        PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
         try {
             if (model != null) {
                 EngineOptions options = engine.toOptions();
@@ -105,7 +111,7 @@ final class EvalCommand implements Callable<Integer> {
                 try (Engine e = Engine.load(model, options)) {
                     name = e.modelInfo().name();
                     usedBeams = e.defaults().numBeams();
-                    translations = translateAll(e, sources);
+                    translations = translateAll(e, sources, err);
                 }
                 double seconds = (System.nanoTime() - t0) / 1e9;
                 if (hypOut != null) {
@@ -124,7 +130,7 @@ final class EvalCommand implements Callable<Integer> {
                 long t0 = System.nanoTime();
                 TranslationMemory tm = TranslationMemory.build(memSrc, memTgt);
                 List<String> tmHyps = tm.translate(sources);
-                System.err.printf(Locale.ROOT, "eval: translation memory of %d pairs: %d look-ups in %.1f s%n",
+                err.printf(Locale.ROOT, "eval: translation memory of %d pairs: %d look-ups in %.1f s%n",
                         memSrc.size(), sources.size(), (System.nanoTime() - t0) / 1e9);
                 if (tmOut != null) {
                     write(tmOut, tmHyps);
@@ -132,7 +138,7 @@ final class EvalCommand implements Callable<Integer> {
                 emit(out, report, "tm", "translation memory (" + memSrc.size() + " pairs)", Scores.of(tmHyps, refLines));
             }
         } catch (BundleException | IllegalArgumentException | UncheckedIOException e) {
-            System.err.println("eval: " + e.getMessage());
+            err.println("eval: " + e.getMessage());
             return 2;
         }
         if (json) {
@@ -142,7 +148,7 @@ final class EvalCommand implements Callable<Integer> {
     }
 
     /** Translates in chunks, reporting progress on stderr; a line that fails is scored as an empty translation. */
-    static List<String> translateAll(Translator translator, List<String> sources) {
+    static List<String> translateAll(Translator translator, List<String> sources, PrintWriter err) {
         List<String> out = new ArrayList<>(sources.size());
         long start = System.nanoTime();
         int failures = 0;
@@ -154,20 +160,20 @@ final class EvalCommand implements Callable<Integer> {
                 Translation t = results.get(i);
                 if (t.failed()) {
                     failures++;
-                    System.err.println("eval: line " + (from + i + 1) + " failed (scored as empty): " + t.error());
+                    err.println("eval: line " + (from + i + 1) + " failed (scored as empty): " + t.error());
                 }
                 out.add(t.text().replace('\n', ' ').replace('\r', ' '));
             }
             double s = (System.nanoTime() - start) / 1e9;
-            System.err.printf(Locale.ROOT, "eval: translated %d/%d lines, %.1f lines/s%n", out.size(), sources.size(), out.size() / s);
+            err.printf(Locale.ROOT, "eval: translated %d/%d lines, %.1f lines/s%n", out.size(), sources.size(), out.size() / s);
         }
         if (failures > 0) {
-            System.err.println("eval: " + failures + " lines failed");
+            err.println("eval: " + failures + " lines failed");
         }
         return out;
     }
 
-    private ObjectNode emit(PrintStream out, ObjectNode report, String key, String label, Scores s) {
+    private ObjectNode emit(PrintWriter out, ObjectNode report, String key, String label, Scores s) {
         if (!json) {
             out.printf(Locale.ROOT, "%-48s %s  (%d lines)%n", label, s.format(), s.segments());
         }

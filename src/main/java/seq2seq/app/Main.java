@@ -20,9 +20,19 @@ public final class Main implements Runnable {
     /** The command line with every subcommand registered; tests drive it in-process. */
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Main());
+        // UTF-8 whatever the locale says (translations are not ASCII)
+        cl.setOut(new java.io.PrintWriter(new java.io.OutputStreamWriter(System.out, java.nio.charset.StandardCharsets.UTF_8), true));
+        cl.setErr(new java.io.PrintWriter(new java.io.OutputStreamWriter(System.err, java.nio.charset.StandardCharsets.UTF_8), true));
         for (Object sub : Commands.all()) {
             cl.addSubcommand(sub);
         }
+        cl.setExecutionExceptionHandler((e, line, parsed) -> {
+            if (e instanceof seq2seq.app.config.ConfigException) {
+                line.getErr().println(e.getMessage());
+                return 2;
+            }
+            throw e;
+        });
         return cl;
     }
 

@@ -4,7 +4,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 import seq2seq.generation.DetailedTranslation;
 import seq2seq.generation.Engine;
 import seq2seq.generation.EngineOptions;
@@ -14,9 +16,8 @@ import seq2seq.model.BundleException;
 
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.InputStreamReader;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,6 +32,9 @@ final class TranslateCommand implements Callable<Integer> {
     /** lines handed to the engine at once; progress is reported after each chunk */
     private static final int CHUNK = 256;
     private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Spec
+    CommandSpec spec;
 
     @Option(names = "--model", paramLabel = "DIR", defaultValue = "models/s2s-en-de-small",
             description = "Model folder (Hugging Face/Optimum ONNX layout). Default: ${DEFAULT-VALUE}")
@@ -47,16 +51,17 @@ final class TranslateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
         EngineOptions options;
         List<String> lines;
         try {
             options = engine.toOptions();
             lines = readLines();
         } catch (IllegalArgumentException | IOException e) {
-            System.err.println("translate: " + e.getMessage());
+            err.println("translate: " + e.getMessage());
             return 2;
         }
-        PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), false, StandardCharsets.UTF_8);
         long start = System.nanoTime();
         int failures = 0;
         try (Engine loaded = Engine.load(model, options)) {
@@ -71,7 +76,7 @@ final class TranslateCommand implements Callable<Integer> {
                     Translation t = d.translation();
                     if (t.failed()) {
                         failures++;
-                        System.err.println("translate: line " + (from + i + 1) + ": " + t.error());
+                        err.println("translate: line " + (from + i + 1) + ": " + t.error());
                     }
                     out.println(json ? json(d) : t.text().replace('\n', ' ').replace('\r', ' '));
                 }
@@ -79,11 +84,11 @@ final class TranslateCommand implements Callable<Integer> {
                 int done = Math.min(lines.size(), from + CHUNK);
                 if (lines.size() > CHUNK) {
                     double s = (System.nanoTime() - start) / 1e9;
-                    System.err.printf("translate: %d/%d lines, %.1f lines/s%n", done, lines.size(), done / s);
+                    err.printf("translate: %d/%d lines, %.1f lines/s%n", done, lines.size(), done / s);
                 }
             }
         } catch (BundleException e) {
-            System.err.println("translate: " + e.getMessage());
+            err.println("translate: " + e.getMessage());
             return 2;
         }
         return failures == 0 ? 0 : 1;
@@ -93,10 +98,11 @@ final class TranslateCommand implements Callable<Integer> {
         if (input != null && !Files.isRegularFile(input)) {
             throw new IllegalArgumentException("--input " + input + ": no such file");
         }
-        try (InputStream in = input != null ? Files.newInputStream(input) : System.in;
-             BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-            return r.lines().toList();
+        if (input != null) {
+            return Files.readAllLines(input, StandardCharsets.UTF_8);
         }
+        // stdin stays open (not ours to close)
+        return new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).lines().toList();
     }
 
     private static String json(DetailedTranslation d) {

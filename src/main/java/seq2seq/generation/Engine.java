@@ -97,7 +97,7 @@ public final class Engine implements Translator {
                     throw new IllegalArgumentException("text is null");
                 }
                 GenerationOptions o = optionsFor(t);
-                if (t.text().isBlank()) {
+                if (isBlank(t.text())) {
                     out[i] = empty(null);
                     continue;
                 }
@@ -162,6 +162,12 @@ public final class Engine implements Translator {
             o = o.withMaxNewTokens(t.maxNewTokens());
         }
         return o;
+    }
+
+    /** Only white space in Unicode's sense: Java's white space, no-break spaces, zero-width characters, the BOM. */
+    static boolean isBlank(String text) {
+        return text.codePoints().allMatch(c -> Character.isWhitespace(c) || Character.isSpaceChar(c)
+                || (c >= 0x200B && c <= 0x200D) || c == 0x2060 || c == 0xFEFF);
     }
 
     private static DetailedTranslation empty(Tokenizer.Encoded e) {

@@ -7,9 +7,10 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import seq2seq.eval.Scores;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
+import picocli.CommandLine;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -22,15 +23,11 @@ class EvalCommandTest {
 
     /** Runs the command line in-process; returns exit code and stdout. */
     private static Object[] run(String... args) {
-        PrintStream saved = System.out;
-        ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
-            int rc = Main.commandLine().execute(args);
-            return new Object[] {rc, buf.toString(StandardCharsets.UTF_8)};
-        } finally {
-            System.setOut(saved);
-        }
+        StringWriter buf = new StringWriter();
+        CommandLine cl = Main.commandLine();
+        cl.setOut(new PrintWriter(buf, true));
+        int rc = cl.execute(args);
+        return new Object[] {rc, buf.toString()};
     }
 
     @Test

@@ -1,0 +1,119 @@
+package seq2seq.generation;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Empty, blank, over-long and odd inputs have defined results; results come in input order; threads share one engine. */
+@Timeout(300)
+class EdgeInputTest {
+    private static Engine engine;
+
+    @BeforeAll
+    static void load() {
+        engine = Engine.load(TestModels.tiny(), EngineOptions.defaults().withNumBeams(1));
+    }
+
+    @AfterAll
+    static void close() {
+        engine.close();
+    }
+
+    @Test
+    void emptyAndWhitespaceGiveEmptyOutputWithoutRunningTheModel() {
+        List<Translation> out = engine.translate(List.of(TranslationTask.of(""), TranslationTask.of(" \t\n "),
+                TranslationTask.of("\u00a0\u2003\u200b\ufeff")));
+        for (Translation t : out) {
+            assertEquals("", t.text());
+            assertEquals(0, t.inputTokens());
+            assertEquals(0, t.outputTokens());
+            assertFalse(t.truncated());
+            assertNull(t.error());
+        }
+    }
+
+    @Test
+    void inputLongerThanTheModelMaximumIsTruncatedAndFlagged() {
+        int max = engine.modelInfo().maxInputTokens();
+        String longText = "The file could not be opened because the disk is full. ".repeat(max);
+        Translation t = engine.translate(List.of(TranslationTask.of(longText))).get(0);
+        assertNull(t.error());
+        assertTrue(t.truncated());
+        assertEquals(max, t.inputTokens());
+        // the end marker stays after the cut
+        long[] ids = engine.translateDetailed(List.of(TranslationTask.of(longText))).get(0).sourceIds();
+        assertEquals(engine.bundle().config.eosTokenId(), ids[ids.length - 1]);
+        Translation shortOne = engine.translate(List.of(TranslationTask.of("Hello world."))).get(0);
+        assertFalse(shortOne.truncated());
+    }
+
+    @Test
+    void oddCharactersNullsAndBadOptionsFailOnlyTheirOwnTask() {
+        List<TranslationTask> tasks = new ArrayList<>();
+        tasks.add(TranslationTask.of("\u0000\u0001 \uFFFF \uD83D\uDE00 <unk> </s> <pad>"));
+        tasks.add(new TranslationTask(null, null, null, null, null));
+        tasks.add(new TranslationTask("Hello world.", null, null, 0, null));
+        tasks.add(TranslationTask.of("Hello world."));
+        List<Translation> out = engine.translate(tasks);
+        assertNull(out.get(0).error());
+        assertNotNull(out.get(1).error());
+        assertTrue(out.get(2).error().contains("numBeams"), out.get(2).error());
+        assertNull(out.get(3).error());
+        assertTrue(out.get(3).outputTokens() > 0);
+    }
+
+    @Test
+    void resultsComeInInputOrderWhateverTheBatching() {
+        List<String> inputs = TestModels.parityInputs();
+        List<TranslationTask> tasks = inputs.stream().map(TranslationTask::of).toList();
+        List<Translation> batched = engine.translate(tasks);
+        try (Engine oneByOne = Engine.load(TestModels.tiny(), EngineOptions.defaults().withNumBeams(1).withMaxBatchSize(1))) {
+            for (int i = 0; i < inputs.size(); i += 7) {
+                Translation alone = oneByOne.translate(List.of(tasks.get(i))).get(0);
+                assertEquals(alone.text(), batched.get(i).text(), "line " + (i + 1));
+            }
+        }
+    }
+
+    @Test
+    void threadsShareOneEngine() throws Exception {
+        List<TranslationTask> tasks = TestModels.parityInputs().stream().limit(12).map(TranslationTask::of).toList();
+        List<String> expected = engine.translate(tasks).stream().map(Translation::text).toList();
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<List<Translation>>> futures = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                futures.add(pool.submit(() -> engine.translate(tasks)));
+            }
+            for (Future<List<Translation>> f : futures) {
+                assertEquals(expected, f.get(120, TimeUnit.SECONDS).stream().map(Translation::text).toList());
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void perTaskBeamsAndLengthCapsAreHonoured() {
+        List<Translation> out = engine.translate(List.of(new TranslationTask("Hello world.", null, null, 4, 3),
+                new TranslationTask("Hello world.", null, null, 1, 2)));
+        assertTrue(out.get(0).outputTokens() <= 3, out.get(0).toString());
+        assertTrue(out.get(1).outputTokens() <= 2, out.get(1).toString());
+        assertTrue(Arrays.asList(out.get(0).score(), out.get(1).score()).stream().allMatch(s -> s != null && s <= 0));
+    }
+}

@@ -1,0 +1,68 @@
+package seq2seq.generation;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import seq2seq.model.Dtype;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Greedy output of the engine equals transformers.js 4.3.1's on the same bundle, token for token (up to the first EOS). */
+class TransformersJsParityTest {
+
+    @ParameterizedTest
+    @ValueSource(strings = {"fp32", "q8"})
+    @Timeout(600)
+    void greedyTokensAndTokenizerIdsEqualTransformersJs(String dtype) throws Exception {
+        List<String> inputs = TestModels.parityInputs();
+        assertTrue(inputs.size() >= 50);
+        // q8 quantizes activations per tensor at run time, so its outputs depend on what shares the batch:
+        // run one input at a time, as transformers.js does here; fp32 runs batched
+        EngineOptions options = EngineOptions.defaults().withDtype(Dtype.parse(dtype));
+        if (!dtype.equals("fp32")) {
+            options = options.withMaxBatchSize(1);
+        }
+        try (Engine engine = Engine.load(TestModels.tiny(), options)) {
+            GenerationOptions greedy = engine.defaults().withNumBeams(1);
+            int eos = engine.bundle().config.eosTokenId();
+            List<JsonNode> js = NodeScript.run("engine-parity.mjs", 480, TestModels.tiny().toString(), dtype,
+                    TestModels.parityInputsFile().toString(), Integer.toString(greedy.maxNewTokens()));
+            assertEquals(inputs.size(), js.size(), "transformers.js answered every input");
+
+            List<long[]> sources = new ArrayList<>();
+            for (int i = 0; i < inputs.size(); i++) {
+                long[] ids = engine.tokenizer().ids(inputs.get(i));
+                assertArrayEquals(TestModels.ids(js.get(i).get("ids")), ids, "tokenizer ids of line " + (i + 1) + ": " + inputs.get(i));
+                sources.add(ids);
+            }
+            List<List<Hypothesis>> out = engine.generate(sources, greedy);
+            List<String> mismatches = new ArrayList<>();
+            for (int i = 0; i < inputs.size(); i++) {
+                int[] expected = upToFirstEos(TestModels.intIds(js.get(i).get("out")), eos);
+                int[] actual = out.get(i).get(0).tokens();
+                if (!Arrays.equals(expected, actual)) {
+                    mismatches.add("line " + (i + 1) + " " + inputs.get(i) + "\n  transformers.js " + Arrays.toString(expected)
+                            + "\n  engine          " + Arrays.toString(actual));
+                }
+            }
+            assertTrue(mismatches.isEmpty(), mismatches.size() + " of " + inputs.size() + " differ:\n" + String.join("\n", mismatches));
+        }
+    }
+
+    /** transformers.js keeps appending after EOS in finished rows. */
+    private static int[] upToFirstEos(int[] tokens, int eos) {
+        for (int i = 0; i < tokens.length; i++) {
+            if (tokens[i] == eos) {
+                return Arrays.copyOf(tokens, i + 1);
+            }
+        }
+        return tokens;
+    }
+}
