@@ -12,6 +12,7 @@ final class Commands {
                 new TranslateCommand(),
                 new RunCommand(),
                 new ProduceCommand(),
-                new ConsumeCommand());
+                new ConsumeCommand(),
+                new EvalCommand());
     }
 }
