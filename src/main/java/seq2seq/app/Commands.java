@@ -13,6 +13,7 @@ final class Commands {
                 new DemoCommand(),
                 new RunCommand(),
                 new ProduceCommand(),
-                new ConsumeCommand());
+                new ConsumeCommand(),
+                new EvalCommand());
     }
 }
