@@ -3,12 +3,12 @@ Hugging Face transformers' generate()); writes the golden files the Java engine'
 
   greedy.jsonl            num_beams 1
   beam4.jsonl             num_beams 4, length_penalty 1.0
-  beam4-nrng3.jsonl       num_beams 4, length_penalty 1.0, no_repeat_ngram_size 3
-  beam4-extra.jsonl       num_beams 4 with other processors (min_length, repetition_penalty, length_penalty 2,
-                          early_stopping) so those paths have golden values too
+  beam4_no_repeat_ngram3.jsonl  num_beams 4, length_penalty 1.0, no_repeat_ngram_size 3
+  mixed_options.jsonl     options varying by line (min_length, repetition_penalty, length_penalty 2 and 0.5,
+                          early_stopping, greedy with a penalty) so those paths have golden values too
   tokenizer-ids.jsonl     SentencePiece ids (EOS appended) of strings that stress the tokenizer
 
-One JSON object per line: text, input_ids (what the encoder gets, EOS included), options, tokens (generated, without
+One JSON object per line: text, input_ids (what the encoder gets, EOS included), options, max_length, tokens (generated, without
 the decoder start token, up to and including EOS), sum_logprobs and score. Every input runs alone (batch 1, no
 padding). The settings not named in `options` come from the bundle's generation_config.json."""
 import argparse
@@ -178,9 +178,9 @@ def beam(model, input_ids, o):
 
 SETTINGS = [
     ("greedy", dict(num_beams=1)),
-    ("beam4", dict(num_beams=4, length_penalty=1.0)),
-    ("beam4-nrng3", dict(num_beams=4, length_penalty=1.0, no_repeat_ngram_size=3)),
-    ("beam4-extra", None),  # per-line options, below
+    ("beam4", dict(num_beams=4, length_penalty=1.0, early_stopping=False)),
+    ("beam4_no_repeat_ngram3", dict(num_beams=4, length_penalty=1.0, early_stopping=False, no_repeat_ngram_size=3)),
+    ("mixed_options", None),  # per-line options, below
 ]
 EXTRA = [dict(num_beams=4, min_length=12), dict(num_beams=4, repetition_penalty=1.3),
          dict(num_beams=4, length_penalty=2.0), dict(num_beams=4, early_stopping=True),
@@ -265,7 +265,7 @@ def main():
                     opts = over if over is not None else EXTRA[i % len(EXTRA)]
                     o = Options(gen, **opts)
                     tokens, sum_lp, score = (greedy if o.num_beams == 1 else beam)(model, ids, o)
-                    rec = {"text": text, "input_ids": ids, "options": opts, "tokens": tokens,
+                    rec = {"text": text, "input_ids": ids, "options": opts, "max_length": o.max_length, "tokens": tokens,
                            "sum_logprobs": round(sum_lp, 6), "score": round(score, 6)}
                     f.write(json.dumps(rec, ensure_ascii=False) + "\n")
 
