@@ -1,0 +1,195 @@
+package seq2seq.streams.registry;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.apache.avro.Schema;
+
+/**
+ * A small client of the Confluent Schema Registry REST API: register, look up, compatibility, subject config.
+ * Schemas and ids are cached both ways (they are immutable in a registry), so the hot path never calls out.
+ * Takes Confluent's configuration keys, so the same properties file works with Confluent's own serdes.
+ */
+public final class SchemaRegistryClient {
+    public static final String URL = "schema.registry.url";
+    public static final String CREDENTIALS_SOURCE = "basic.auth.credentials.source";
+    public static final String USER_INFO = "basic.auth.user.info";
+    private static final String CONTENT_TYPE = "application/vnd.schemaregistry.v1+json";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** Registered version of a schema under a subject. */
+    public record SchemaVersion(String subject, int id, int version, Schema schema) {
+    }
+
+    private final List<URI> baseUrls;
+    private final String authorization;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    private final Map<Integer, Schema> byId = new ConcurrentHashMap<>();
+    private final Map<String, Integer> idBySubjectAndSchema = new ConcurrentHashMap<>();
+
+    public SchemaRegistryClient(String urls, String userInfo) {
+        if (urls == null || urls.isBlank()) {
+            throw new IllegalArgumentException("'" + URL + "' is not set: the schema registry's URL is required");
+        }
+        List<URI> list = new ArrayList<>();
+        for (String u : urls.split(",")) {
+            String s = u.trim();
+            list.add(URI.create(s.endsWith("/") ? s.substring(0, s.length() - 1) : s));
+        }
+        this.baseUrls = List.copyOf(list);
+        this.authorization = userInfo == null || userInfo.isBlank() ? null
+                : "Basic " + Base64.getEncoder().encodeToString(userInfo.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** From Confluent-style settings: schema.registry.url, basic.auth.credentials.source=USER_INFO, basic.auth.user.info. */
+    public static SchemaRegistryClient fromConfig(Map<String, ?> config) {
+        Object url = config.get(URL);
+        Object source = config.get(CREDENTIALS_SOURCE);
+        Object userInfo = config.get(USER_INFO);
+        if (source != null && !"USER_INFO".equalsIgnoreCase(source.toString()) && !"URL".equalsIgnoreCase(source.toString())) {
+            throw new IllegalArgumentException("'" + CREDENTIALS_SOURCE + "' = " + source + " is not supported (USER_INFO or URL)");
+        }
+        String ui = userInfo == null ? null : userInfo.toString();
+        String urls = url == null ? null : url.toString();
+        if (source != null && "URL".equalsIgnoreCase(source.toString()) && urls != null) {
+            URI u = URI.create(urls.split(",")[0].trim());
+            ui = u.getUserInfo();
+        }
+        return new SchemaRegistryClient(urls, ui);
+    }
+
+    /** Registers the schema under the subject (idempotent) and returns its global id. */
+    public int register(String subject, Schema schema) {
+        String cacheKey = subject + "\u0000" + schema.toString();
+        Integer cached = idBySubjectAndSchema.get(cacheKey);
+        if (cached != null) {
+            return cached;
+        }
+        JsonNode r = call("POST", "/subjects/" + enc(subject) + "/versions", body(schema));
+        int id = r.get("id").asInt();
+        byId.putIfAbsent(id, schema);
+        idBySubjectAndSchema.put(cacheKey, id);
+        return id;
+    }
+
+    /** The id of a schema already registered under the subject, without registering it. */
+    public SchemaVersion lookup(String subject, Schema schema) {
+        JsonNode r = call("POST", "/subjects/" + enc(subject), body(schema));
+        SchemaVersion v = version(r, subject);
+        idBySubjectAndSchema.put(subject + "\u0000" + schema.toString(), v.id());
+        return v;
+    }
+
+    /** The schema with this global id. */
+    public Schema schemaById(int id) {
+        Schema s = byId.get(id);
+        if (s != null) {
+            return s;
+        }
+        JsonNode r = call("GET", "/schemas/ids/" + id, null);
+        Schema parsed = new Schema.Parser().parse(r.get("schema").asText());
+        byId.putIfAbsent(id, parsed);
+        return parsed;
+    }
+
+    /** The latest version registered under the subject. */
+    public SchemaVersion latest(String subject) {
+        return version(call("GET", "/subjects/" + enc(subject) + "/versions/latest", null), subject);
+    }
+
+    /** Whether the schema is compatible with the subject's latest version under the subject's compatibility level. */
+    public boolean isCompatible(String subject, Schema schema) {
+        return call("POST", "/compatibility/subjects/" + enc(subject) + "/versions/latest", body(schema))
+                .path("is_compatible").asBoolean(false);
+    }
+
+    /** The subject's compatibility level (falls back to the global level, as the registry does). */
+    public String compatibility(String subject) {
+        try {
+            return call("GET", "/config/" + enc(subject) + "?defaultToGlobal=true", null).path("compatibilityLevel").asText();
+        } catch (SchemaRegistryException e) {
+            if (e.status() == 404) {
+                return call("GET", "/config", null).path("compatibilityLevel").asText();
+            }
+            throw e;
+        }
+    }
+
+    /** Sets the subject's compatibility level (BACKWARD, FORWARD, FULL, NONE and their _TRANSITIVE forms). */
+    public void setCompatibility(String subject, String level) {
+        ObjectNode b = JSON.createObjectNode().put("compatibility", level);
+        call("PUT", "/config/" + enc(subject), b.toString());
+    }
+
+    /** All subjects. */
+    public List<String> subjects() {
+        List<String> out = new ArrayList<>();
+        call("GET", "/subjects", null).forEach(n -> out.add(n.asText()));
+        return out;
+    }
+
+    private SchemaVersion version(JsonNode r, String subject) {
+        Schema schema = new Schema.Parser().parse(r.get("schema").asText());
+        int id = r.get("id").asInt();
+        byId.putIfAbsent(id, schema);
+        return new SchemaVersion(r.path("subject").asText(subject), id, r.path("version").asInt(), schema);
+    }
+
+    private static String body(Schema schema) {
+        ObjectNode b = JSON.createObjectNode();
+        b.put("schema", schema.toString());
+        b.put("schemaType", "AVRO");
+        return b.toString();
+    }
+
+    private static String enc(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+
+    private JsonNode call(String method, String path, String body) {
+        SchemaRegistryException last = null;
+        for (URI base : baseUrls) {
+            URI uri = URI.create(base + path);
+            HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30))
+                    .header("Accept", CONTENT_TYPE + ", application/json");
+            if (authorization != null) {
+                b.header("Authorization", authorization);
+            }
+            b.method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
+            if (body != null) {
+                b.header("Content-Type", CONTENT_TYPE);
+            }
+            try {
+                HttpResponse<String> resp = http.send(b.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+                JsonNode json = resp.body().isEmpty() ? JSON.createObjectNode() : JSON.readTree(resp.body());
+                if (resp.statusCode() / 100 == 2) {
+                    return json;
+                }
+                throw new SchemaRegistryException("schema registry " + method + " " + uri + " -> HTTP " + resp.statusCode()
+                        + " (error " + json.path("error_code").asInt(resp.statusCode()) + "): "
+                        + json.path("message").asText(resp.body()), resp.statusCode(), json.path("error_code").asInt(resp.statusCode()));
+            } catch (IOException e) {
+                last = new SchemaRegistryException("schema registry " + method + " " + uri + " unreachable: " + e, e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new SchemaRegistryException("interrupted calling " + uri, e);
+            }
+        }
+        throw last;
+    }
+}

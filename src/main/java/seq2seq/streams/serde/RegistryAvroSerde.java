@@ -1,0 +1,213 @@
+package seq2seq.streams.serde;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.Collection;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.apache.avro.Schema;
+import org.apache.avro.generic.IndexedRecord;
+import org.apache.avro.io.BinaryDecoder;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.DatumReader;
+import org.apache.avro.io.DecoderFactory;
+import org.apache.avro.io.EncoderFactory;
+import org.apache.avro.specific.SpecificData;
+import org.apache.avro.specific.SpecificDatumReader;
+import org.apache.avro.specific.SpecificDatumWriter;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serializer;
+
+import seq2seq.streams.registry.SchemaRegistryClient;
+
+/**
+ * Avro serde in the Confluent wire format: magic byte 0, the schema's 4-byte big-endian registry id, Avro binary.
+ * Subjects follow TopicNameStrategy ({@code <topic>-value}, {@code <topic>-key}). Takes Confluent's keys
+ * ({@code schema.registry.url}, {@code basic.auth.*}, {@code auto.register.schemas}, {@code use.latest.version}),
+ * so records written by Confluent's serdes or clients are read here and the other way round.
+ *
+ * <p>Reading resolves the writer's schema (fetched by id) against this class's schema, so producers on an older or
+ * newer compatible schema are read correctly. Input is checked strictly: a wrong magic byte, an unknown id, a
+ * truncated or over-long payload, or text that is not valid UTF-8 is a {@link SerializationException} naming the
+ * problem, so the pipeline dead-letters the record instead of translating mangled text.
+ */
+public class RegistryAvroSerde<T extends SpecificRecord> implements Serde<T>, Serializer<T>, Deserializer<T> {
+    public static final String AUTO_REGISTER = "auto.register.schemas";
+    public static final String USE_LATEST = "use.latest.version";
+    private static final byte MAGIC = 0;
+
+    private final Class<T> type;
+    private final Schema readerSchema;
+    private SchemaRegistryClient registry;
+    private boolean isKey;
+    private boolean autoRegister = true;
+    private boolean useLatest;
+    private final Map<String, Integer> writeIds = new ConcurrentHashMap<>();
+    private final Map<Integer, DatumReader<T>> readers = new ConcurrentHashMap<>();
+
+    public RegistryAvroSerde(Class<T> type) {
+        this.type = type;
+        this.readerSchema = SpecificData.get().getSchema(type);
+    }
+
+    /** A ready serde (already configured), for code that builds the topology itself. */
+    public static <T extends SpecificRecord> RegistryAvroSerde<T> of(Class<T> type, Map<String, ?> config, boolean isKey) {
+        RegistryAvroSerde<T> serde = new RegistryAvroSerde<>(type);
+        serde.configure(config, isKey);
+        return serde;
+    }
+
+    @Override
+    public void configure(Map<String, ?> configs, boolean isKey) {
+        this.registry = SchemaRegistryClient.fromConfig(configs);
+        this.isKey = isKey;
+        Object auto = configs.get(AUTO_REGISTER);
+        this.autoRegister = auto == null || Boolean.parseBoolean(auto.toString());
+        Object latest = configs.get(USE_LATEST);
+        this.useLatest = latest != null && Boolean.parseBoolean(latest.toString());
+    }
+
+    /** Uses an existing client (shares its caches) instead of one built from the configuration. */
+    public RegistryAvroSerde<T> withClient(SchemaRegistryClient client, boolean isKey) {
+        this.registry = client;
+        this.isKey = isKey;
+        return this;
+    }
+
+    public String subject(String topic) {
+        return topic + (isKey ? "-key" : "-value");
+    }
+
+    @Override
+    public byte[] serialize(String topic, T data) {
+        if (data == null) {
+            return null;
+        }
+        requireConfigured();
+        String subject = subject(topic);
+        int id = writeIds.computeIfAbsent(subject, s -> {
+            if (useLatest) {
+                return registry.latest(s).id();
+            }
+            return autoRegister ? registry.register(s, readerSchema) : registry.lookup(s, readerSchema).id();
+        });
+        try {
+            ByteArrayOutputStream out = new ByteArrayOutputStream(64);
+            out.write(MAGIC);
+            out.write(ByteBuffer.allocate(4).putInt(id).array());
+            BinaryEncoder enc = EncoderFactory.get().directBinaryEncoder(out, null);
+            new SpecificDatumWriter<T>(readerSchema).write(data, enc);
+            enc.flush();
+            return out.toByteArray();
+        } catch (IOException | RuntimeException e) {
+            throw new SerializationException("cannot write " + type.getSimpleName() + " to topic " + topic + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public T deserialize(String topic, byte[] bytes) {
+        if (bytes == null) {
+            return null;
+        }
+        requireConfigured();
+        if (bytes.length < 5) {
+            throw new SerializationException("record on " + topic + " is " + bytes.length
+                    + " bytes: too short for the Confluent wire format (magic byte + 4-byte schema id + Avro)");
+        }
+        if (bytes[0] != MAGIC) {
+            throw new SerializationException("record on " + topic + " starts with byte " + (bytes[0] & 0xff)
+                    + ", not the Confluent magic byte 0: not written by a schema-registry serializer");
+        }
+        int id = ByteBuffer.wrap(bytes, 1, 4).getInt();
+        DatumReader<T> reader;
+        try {
+            reader = readers.computeIfAbsent(id, i -> new SpecificDatumReader<>(registry.schemaById(i), readerSchema));
+        } catch (RuntimeException e) {
+            throw new SerializationException("record on " + topic + " names schema id " + id
+                    + " that the registry cannot give: " + e.getMessage(), e);
+        }
+        try {
+            BinaryDecoder dec = DecoderFactory.get().binaryDecoder(bytes, 5, bytes.length - 5, null);
+            T value = reader.read(null, dec);
+            if (!dec.isEnd()) {
+                throw new SerializationException("record on " + topic + " has bytes left after the " + type.getSimpleName()
+                        + " (schema id " + id + "): corrupt or written with another schema");
+            }
+            if (!hasReplacementChar(bytes) && containsReplacementChar(value)) {
+                throw new SerializationException("record on " + topic + " contains text that is not valid UTF-8");
+            }
+            return value;
+        } catch (SerializationException e) {
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            throw new SerializationException("cannot read " + type.getSimpleName() + " from " + topic + " (schema id " + id
+                    + "): " + e, e);
+        }
+    }
+
+    private void requireConfigured() {
+        if (registry == null) {
+            throw new IllegalStateException("RegistryAvroSerde used before configure(): set " + SchemaRegistryClient.URL);
+        }
+    }
+
+    /** Whether the raw bytes hold U+FFFD itself (EF BF BD): then a decoded U+FFFD is genuine, not a decoding repair. */
+    private static boolean hasReplacementChar(byte[] b) {
+        for (int i = 0; i + 2 < b.length; i++) {
+            if ((b[i] & 0xff) == 0xEF && (b[i + 1] & 0xff) == 0xBF && (b[i + 2] & 0xff) == 0xBD) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Avro decodes malformed UTF-8 to U+FFFD silently; finding one that the bytes did not hold exposes it. */
+    private static boolean containsReplacementChar(Object v) {
+        if (v instanceof CharSequence s) {
+            return s.toString().indexOf('\uFFFD') >= 0;
+        }
+        if (v instanceof IndexedRecord r) {
+            for (int i = 0; i < r.getSchema().getFields().size(); i++) {
+                if (containsReplacementChar(r.get(i))) {
+                    return true;
+                }
+            }
+            return false;
+        }
+        if (v instanceof Map<?, ?> m) {
+            for (Map.Entry<?, ?> e : m.entrySet()) {
+                if (containsReplacementChar(e.getKey()) || containsReplacementChar(e.getValue())) {
+                    return true;
+                }
+            }
+            return false;
+        }
+        if (v instanceof Collection<?> c) {
+            for (Object o : c) {
+                if (containsReplacementChar(o)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public Serializer<T> serializer() {
+        return this;
+    }
+
+    @Override
+    public Deserializer<T> deserializer() {
+        return this;
+    }
+
+    @Override
+    public void close() {
+    }
+}

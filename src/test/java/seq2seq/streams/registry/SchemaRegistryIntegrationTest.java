@@ -1,0 +1,155 @@
+package seq2seq.streams.registry;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+
+import org.apache.avro.Schema;
+import org.apache.kafka.common.errors.SerializationException;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import seq2seq.app.embedded.EmbeddedKafka;
+import seq2seq.app.embedded.EmbeddedRegistry;
+import seq2seq.avro.TranslationRequest;
+import seq2seq.streams.serde.RegistryAvroSerde;
+
+/** The registry client, the Confluent-wire-format serde and the embedded registry, on a real KRaft broker. */
+@Timeout(120)
+class SchemaRegistryIntegrationTest {
+    static EmbeddedKafka kafka;
+    static EmbeddedRegistry registry;
+
+    @BeforeAll
+    static void start() {
+        kafka = EmbeddedKafka.start(1);
+        registry = EmbeddedRegistry.start(kafka.bootstrapServers());
+    }
+
+    @AfterAll
+    static void stop() {
+        if (registry != null) {
+            registry.close();
+        }
+        if (kafka != null) {
+            kafka.close();
+        }
+    }
+
+    static TranslationRequest request(String id, String text) {
+        return TranslationRequest.newBuilder().setId(id).setText(text).setAttributes(Map.of("k", "v")).build();
+    }
+
+    RegistryAvroSerde<TranslationRequest> serde() {
+        return RegistryAvroSerde.of(TranslationRequest.class, Map.of("schema.registry.url", registry.url()), false);
+    }
+
+    @Test
+    void roundTripInConfluentWireFormat() {
+        RegistryAvroSerde<TranslationRequest> serde = serde();
+        TranslationRequest in = request("r1", "Grüße, 世界 😀");
+        byte[] bytes = serde.serialize("rt-topic", in);
+        assertEquals(0, bytes[0], "magic byte");
+        int id = ByteBuffer.wrap(bytes, 1, 4).getInt();
+        SchemaRegistryClient client = new SchemaRegistryClient(registry.url(), null);
+        assertEquals(id, client.lookup("rt-topic-value", TranslationRequest.getClassSchema()).id());
+        assertEquals(TranslationRequest.getClassSchema(), client.schemaById(id));
+        assertEquals(in, serde.deserialize("rt-topic", bytes));
+    }
+
+    @Test
+    void incompatibleSchemaIsRefusedCompatibleOneGetsNewId() {
+        SchemaRegistryClient client = new SchemaRegistryClient(registry.url(), null);
+        Schema v1 = new Schema.Parser().parse("{\"type\":\"record\",\"name\":\"R\",\"fields\":[{\"name\":\"a\",\"type\":\"string\"}]}");
+        // BACKWARD: a new required field without default cannot read old data
+        Schema bad = new Schema.Parser().parse("{\"type\":\"record\",\"name\":\"R\",\"fields\":[{\"name\":\"a\",\"type\":\"string\"},"
+                + "{\"name\":\"b\",\"type\":\"int\"}]}");
+        Schema good = new Schema.Parser().parse("{\"type\":\"record\",\"name\":\"R\",\"fields\":[{\"name\":\"a\",\"type\":\"string\"},"
+                + "{\"name\":\"b\",\"type\":\"int\",\"default\":0}]}");
+        int id1 = client.register("compat-value", v1);
+        assertEquals("BACKWARD", client.compatibility("compat-value"));
+        assertFalse(client.isCompatible("compat-value", bad));
+        SchemaRegistryException e = assertThrows(SchemaRegistryException.class, () -> client.register("compat-value", bad));
+        assertEquals(409, e.status());
+        assertTrue(client.isCompatible("compat-value", good));
+        int id2 = client.register("compat-value", good);
+        assertNotEquals(id1, id2);
+        assertEquals(id2, client.register("compat-value", good), "registering the same schema again is idempotent");
+        client.setCompatibility("compat-value", "NONE");
+        assertTrue(client.isCompatible("compat-value", bad));
+    }
+
+    @Test
+    void idsSurviveARestartOfTheRegistry() {
+        SchemaRegistryClient before = new SchemaRegistryClient(registry.url(), null);
+        Schema s = new Schema.Parser().parse("{\"type\":\"record\",\"name\":\"Kept\",\"fields\":[{\"name\":\"x\",\"type\":\"long\"}]}");
+        int id = before.register("restart-value", s);
+        registry.close();
+        registry = EmbeddedRegistry.start(kafka.bootstrapServers());
+        SchemaRegistryClient after = new SchemaRegistryClient(registry.url(), null);
+        assertEquals(s, after.schemaById(id));
+        assertEquals(id, after.latest("restart-value").id());
+        assertTrue(after.subjects().contains("restart-value"));
+    }
+
+    @Test
+    void badBytesGiveClearErrors() {
+        RegistryAvroSerde<TranslationRequest> serde = serde();
+        byte[] good = serde.serialize("bad-topic", request("r2", "hello"));
+        SerializationException tooShort = assertThrows(SerializationException.class,
+                () -> serde.deserialize("bad-topic", new byte[] {0, 0}));
+        assertTrue(tooShort.getMessage().contains("too short"), tooShort.getMessage());
+        byte[] wrongMagic = good.clone();
+        wrongMagic[0] = 7;
+        assertTrue(assertThrows(SerializationException.class, () -> serde.deserialize("bad-topic", wrongMagic))
+                .getMessage().contains("magic"));
+        byte[] unknownId = good.clone();
+        ByteBuffer.wrap(unknownId).putInt(1, 999_999);
+        assertTrue(assertThrows(SerializationException.class, () -> serde.deserialize("bad-topic", unknownId))
+                .getMessage().contains("999999"));
+        byte[] truncated = java.util.Arrays.copyOf(good, good.length - 3);
+        assertThrows(SerializationException.class, () -> serde.deserialize("bad-topic", truncated));
+        byte[] trailing = java.util.Arrays.copyOf(good, good.length + 2);
+        assertTrue(assertThrows(SerializationException.class, () -> serde.deserialize("bad-topic", trailing))
+                .getMessage().contains("bytes left"));
+    }
+
+    @Test
+    void invalidUtf8IsRejectedButARealReplacementCharacterIsNot() {
+        RegistryAvroSerde<TranslationRequest> serde = serde();
+        byte[] good = serde.serialize("utf-topic", request("r3", "abc"));
+        // The text "abc" is the only 'a','b','c' run; overwrite it with a lone surrogate's bytes (ED A0 80), as avsc writes.
+        byte[] bad = good.clone();
+        int at = indexOf(bad, "abc".getBytes(StandardCharsets.UTF_8));
+        bad[at] = (byte) 0xED;
+        bad[at + 1] = (byte) 0xA0;
+        bad[at + 2] = (byte) 0x80;
+        assertTrue(assertThrows(SerializationException.class, () -> serde.deserialize("utf-topic", bad))
+                .getMessage().contains("UTF-8"));
+        TranslationRequest genuine = request("r4", "a\uFFFDb");
+        assertEquals(genuine, serde.deserialize("utf-topic", serde.serialize("utf-topic", genuine)));
+        assertArrayEquals(good, serde.serialize("utf-topic", request("r3", "abc")));
+    }
+
+    private static int indexOf(byte[] hay, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= hay.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (hay[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        throw new AssertionError("not found");
+    }
+}
