@@ -56,12 +56,14 @@ final class GreedySearch implements Search {
                     }
                 }
                 int token = best - off;
-                logProb[b] += logits[best] - LogSoftmax.logNormaliser(logits, off, vocab);
+                if (options.outputScores()) {
+                    logProb[b] += logits[best] - LogSoftmax.logNormaliser(logits, off, vocab);
+                }
                 seq[b][len[b]++] = token;
                 boolean finished = token == eos;
                 if (finished || len[b] == maxLength) {
                     int[] tokens = java.util.Arrays.copyOfRange(seq[b], 1, len[b]);
-                    float score = (float) (logProb[b] / Math.pow(tokens.length, options.lengthPenalty()));
+                    float score = options.outputScores() ? (float) (logProb[b] / Math.pow(tokens.length, options.lengthPenalty())) : Float.NaN;
                     out.set(b, List.of(new Hypothesis(tokens, logProb[b], score, finished)));
                 } else {
                     keep[kept++] = r;
