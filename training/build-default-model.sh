@@ -13,6 +13,6 @@ data/fetch.sh
 (cd data && $PY ding.py && $PY gettext_catalogs.py && $PY ddtp.py && $PY prepare.py)
 [ -f work/spm.model ] || $PY spm.py
 OPENBLAS_NUM_THREADS=1 $PY train.py --max-minutes "$TRAIN_MINUTES" | tee -a work/train.log
-$PY export.py --checkpoint work/ckpt/last.pt --spm work/spm.model --out "$OUT" --name s2s-en-de-small
-$PY evaluate.py --bundle "$OUT"
+$PY export.py --checkpoint work/ckpt/last.pt --spm work/spm.model --out "$OUT" --name s2s-en-de-small --only-merged --fp16-storage
+$PY evaluate.py --bundle "$OUT" --fp16-weights
 $PY model_card.py --bundle "$OUT"

@@ -5,7 +5,9 @@ scores.json, scores.md, <set>.<system>.de. With --bundle, the table also replace
 `<!-- scores -->` and `<!-- /scores -->` in that bundle's README.md.
 
 The decoding runs the PyTorch checkpoint in fp32 (Python has no ONNX Runtime here); the search is batched, with the
-KV cache of model.py, the pad token banned, and beam hypotheses ranked by log-probability / length."""
+KV cache of model.py, the pad token banned, at most min(2 x source tokens + 10, 256) new tokens, and beam
+hypotheses ranked by log-probability / length. --fp16-weights rounds the weights the way the bundle's fp16 storage
+(export.py --fp16-storage) does, so the scores are those of the shipped fp32 files."""
 import argparse
 import json
 import os
@@ -26,11 +28,14 @@ WORK = os.path.join(HERE, "work")
 SETS = ("technical", "ui", "everyday", "dialogue")  # held-out sets: DDTP, gettext UI, Ding, Wesnoth dialogue
 
 
-def load_model(path):
+def load_model(path, fp16_weights=False):
     state = torch.load(path, map_location="cpu")
     cfg = ModelConfig(**state["config"])
     model = Seq2SeqTransformer(cfg)
-    model.load_state_dict(state["model"])
+    weights = state["model"]
+    if fp16_weights:  # export.fp16_storage: float tensors of 1024 elements or more are stored as fp16
+        weights = {k: (v.half().float() if v.is_floating_point() and v.numel() >= 1024 else v) for k, v in weights.items()}
+    model.load_state_dict(weights)
     model.eval()
     return model, state
 
@@ -148,14 +153,16 @@ def beam_search(model, srcs, k=4):
 
 
 def translate(model, sp, lines, search, batch_size):
-    """Translations of `lines` in order; batches of similar source length."""
+    """Translations of `lines` in order; batches of similar source length. Unknown-piece ids are dropped from the
+    output, as the engine's tokenizer does when it skips special tokens (SentencePiece would print " ⁇ ")."""
+    unk = sp.unk_id()
     ids = [sp.encode(line)[:model.cfg.max_positions - 1] + [model.cfg.eos_id] for line in lines]
     order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
     out = [None] * len(ids)
     for start in range(0, len(order), batch_size):
         chunk = order[start:start + batch_size]
         for i, hyp in zip(chunk, search(model, [ids[i] for i in chunk])):
-            out[i] = sp.decode(hyp)
+            out[i] = sp.decode([t for t in hyp if t != unk])
     return out
 
 
@@ -185,15 +192,16 @@ def main():
     ap.add_argument("--sets", default=",".join(SETS))
     ap.add_argument("--limit", type=int, default=0, help="score only the first N pairs of each set (smoke test)")
     ap.add_argument("--no-beam", action="store_true")
+    ap.add_argument("--fp16-weights", action="store_true", help="score the weights as export.py --fp16-storage stores them")
     ap.add_argument("--threads", type=int, default=2)
     a = ap.parse_args()
 
     torch.set_num_threads(a.threads)
     os.makedirs(a.out, exist_ok=True)
     sp = spm.SentencePieceProcessor(model_file=a.spm)
-    model, state = load_model(a.checkpoint)
+    model, state = load_model(a.checkpoint, a.fp16_weights)
     tm = TranslationMemory(read_lines(os.path.join(a.data, "train.en")), read_lines(os.path.join(a.data, "train.de")))
-    results = {"checkpoint": {"step": state.get("step"), "minutes": state.get("minutes")}}
+    results = {"checkpoint": {"step": state.get("step"), "minutes": state.get("minutes")}, "fp16_weights": a.fp16_weights}
     per_set = {}
     for name in a.sets.split(","):
         src = read_lines(os.path.join(a.data, f"test.{name}.en"))

@@ -17,7 +17,8 @@ empty first-step cache from the named dimensions of these inputs (batch_size = b
                                      model never emit EOS, so generation always runs to the length limit
   --only-merged                      skip decoder_model/decoder_with_past (what transformers.js needs; smaller)
   --fp16-storage                     store fp32 weights as fp16 plus a Cast that ONNX Runtime folds at load time:
-                                     compute stays fp32, the files are half the size"""
+                                     compute stays fp32, the files are half the size (the int8 variants' unquantized
+                                     float weights, the embedding above all, too)"""
 import argparse
 import hashlib
 import json
@@ -417,9 +418,12 @@ def main():
     if not a.no_quantized:
         for f in (files[:2] if a.quantize_merged_only else files):
             quantize(os.path.join(onnx_dir, f + ".onnx"), os.path.join(onnx_dir, f + "_quantized.onnx"))
-    if a.fp16_storage:
+    if a.fp16_storage:  # the int8 variants too: their embedding (a Gather, not quantized) is most of their size
         for f in files:
-            fp16_storage(os.path.join(onnx_dir, f + ".onnx"))
+            for variant in (f, f + "_quantized"):
+                path = os.path.join(onnx_dir, variant + ".onnx")
+                if os.path.exists(path):
+                    fp16_storage(path)
     write_configs(cfg, out, a.name or os.path.basename(os.path.abspath(out)), a.max_length, a.num_beams, a.no_eos)
     tokenizer_json.convert(a.spm, out, cfg.max_positions)
     if a.random:

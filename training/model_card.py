@@ -138,9 +138,11 @@ Held out by package or document (no package's text is on both sides; held-out En
 
 ## Scores on the held-out test sets
 BLEU, chrF and chrF++ as sacreBLEU 2.x computes them (13a tokenizer; chrF n=6, β=2; chrF++ word n=2; corpus level),
-with `training/metrics.py`, checked against sacreBLEU itself. "greedy" and "beam4" decode the fp32 checkpoint in
-PyTorch (pad banned; beam hypotheses ranked by log-probability / length); "tm-baseline" is a translation memory:
-the training target of the training source most similar to the test source (character 3-gram Dice).
+with `training/metrics.py`, checked against sacreBLEU itself. "greedy" and "beam4" decode the checkpoint in PyTorch
+with its weights rounded as the fp32 files store them (fp16 storage, fp32 compute), pad banned, at most
+2 × source tokens + 10 new tokens, beam hypotheses ranked by log-probability / length; the engine's greedy output
+of the fp32 and int8 files matched this decoding on a sample. "tm-baseline" is a translation memory: the training
+target of the training source most similar to the test source (character 3-gram Dice).
 
 <!-- scores -->
 {score_md}<!-- /scores -->
@@ -148,7 +150,7 @@ the training target of the training source most similar to the test source (char
 ## Rebuild and rescore
 ```
 training/build-default-model.sh                          # set-up, data, SentencePiece, training, export, scores
-/usr/bin/python3 training/evaluate.py --bundle models/{name}   # rescore (greedy, beam 4, TM baseline)
+/usr/bin/python3 training/evaluate.py --fp16-weights        # rescore (greedy, beam 4, TM baseline)
 /usr/bin/python3 training/model_card.py --bundle models/{name} # rewrite this card from training/work/
 ```
 The data step is deterministic (sorted output, fixed seeds): rerunning gives byte-identical files.

@@ -9,6 +9,10 @@ final class Commands {
 
     static List<Object> all() {
         return List.of(
-                new TranslateCommand());
+                new TranslateCommand(),
+                new RunCommand(),
+                new ProduceCommand(),
+                new ConsumeCommand(),
+                new EvalCommand());
     }
 }

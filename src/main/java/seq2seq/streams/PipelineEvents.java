@@ -1,0 +1,33 @@
+package seq2seq.streams;
+
+import seq2seq.avro.FailureReason;
+import seq2seq.avro.TranslationResult;
+
+/**
+ * What the pipeline reports as it works, for metrics and the status page. Called on stream threads and on the
+ * batcher's thread: implementations must be thread-safe and fast. Every method does nothing by default.
+ */
+public interface PipelineEvents {
+    PipelineEvents NONE = new PipelineEvents() {
+    };
+
+    /** a request was read from the input topic (before any check) */
+    default void received() {
+    }
+
+    /** a translation was forwarded to the output topic */
+    default void translated(TranslationResult result) {
+    }
+
+    /** an input record was forwarded to the dead-letter topic */
+    default void deadLettered(FailureReason reason) {
+    }
+
+    /** one segment was looked up in the translation memory */
+    default void memoryLookup(boolean hit) {
+    }
+
+    /** the engine finished one batch */
+    default void batchDone(int segments, int estimatedTokens, long nanos) {
+    }
+}
