@@ -63,7 +63,8 @@ final class GreedySearch implements Search {
                 boolean finished = token == eos;
                 if (finished || len[b] == maxLength) {
                     int[] tokens = java.util.Arrays.copyOfRange(seq[b], 1, len[b]);
-                    float score = options.outputScores() ? (float) (logProb[b] / Math.pow(tokens.length, options.lengthPenalty())) : Float.NaN;
+                    // the mean token log-probability (training/SEARCH.md; no length penalty in greedy search)
+                    float score = options.outputScores() ? logProb[b] / tokens.length : Float.NaN;
                     out.set(b, List.of(new Hypothesis(tokens, logProb[b], score, finished)));
                 } else {
                     keep[kept++] = r;
