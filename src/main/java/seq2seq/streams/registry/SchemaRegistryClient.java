@@ -46,13 +46,21 @@ public final class SchemaRegistryClient {
             throw new IllegalArgumentException("'" + URL + "' is not set: the schema registry's URL is required");
         }
         List<URI> list = new ArrayList<>();
+        String credentials = userInfo;
         for (String u : urls.split(",")) {
             String s = u.trim();
-            list.add(URI.create(s.endsWith("/") ? s.substring(0, s.length() - 1) : s));
+            URI uri = URI.create(s.endsWith("/") ? s.substring(0, s.length() - 1) : s);
+            if (uri.getRawUserInfo() != null) {
+                // credentials in the URL (basic.auth.credentials.source=URL) go into the header, not onto the wire as is
+                credentials = credentials == null || credentials.isBlank() ? uri.getUserInfo() : credentials;
+                uri = URI.create(uri.getScheme() + "://" + uri.getRawAuthority().substring(uri.getRawUserInfo().length() + 1)
+                        + (uri.getRawPath() == null ? "" : uri.getRawPath()));
+            }
+            list.add(uri);
         }
         this.baseUrls = List.copyOf(list);
-        this.authorization = userInfo == null || userInfo.isBlank() ? null
-                : "Basic " + Base64.getEncoder().encodeToString(userInfo.getBytes(StandardCharsets.UTF_8));
+        this.authorization = credentials == null || credentials.isBlank() ? null
+                : "Basic " + Base64.getEncoder().encodeToString(credentials.getBytes(StandardCharsets.UTF_8));
     }
 
     /** From Confluent-style settings: schema.registry.url, basic.auth.credentials.source=USER_INFO, basic.auth.user.info. */
@@ -63,13 +71,10 @@ public final class SchemaRegistryClient {
         if (source != null && !"USER_INFO".equalsIgnoreCase(source.toString()) && !"URL".equalsIgnoreCase(source.toString())) {
             throw new IllegalArgumentException("'" + CREDENTIALS_SOURCE + "' = " + source + " is not supported (USER_INFO or URL)");
         }
-        String ui = userInfo == null ? null : userInfo.toString();
-        String urls = url == null ? null : url.toString();
-        if (source != null && "URL".equalsIgnoreCase(source.toString()) && urls != null) {
-            URI u = URI.create(urls.split(",")[0].trim());
-            ui = u.getUserInfo();
-        }
-        return new SchemaRegistryClient(urls, ui);
+        // USER_INFO (Confluent's default source) takes basic.auth.user.info; URL takes the user info in the URL
+        boolean fromUrl = source != null && "URL".equalsIgnoreCase(source.toString());
+        String ui = fromUrl || userInfo == null ? null : userInfo.toString();
+        return new SchemaRegistryClient(url == null ? null : url.toString(), ui);
     }
 
     /** Registers the schema under the subject (idempotent) and returns its global id. */

@@ -123,7 +123,7 @@ public class RegistryAvroSerde<T extends SpecificRecord> implements Serde<T>, Se
         int id = ByteBuffer.wrap(bytes, 1, 4).getInt();
         DatumReader<T> reader;
         try {
-            reader = readers.computeIfAbsent(id, i -> new StrictUtf8DatumReader<>(registry.schemaById(i), readerSchema));
+            reader = readers.computeIfAbsent(id, i -> new StrictUtf8DatumReader<>(registry.schemaById(i), readerSchema, type));
         } catch (RuntimeException e) {
             throw new SerializationException("record on " + topic + " names schema id " + id
                     + " that the registry cannot give: " + e.getMessage(), e);

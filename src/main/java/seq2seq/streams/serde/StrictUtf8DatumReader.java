@@ -11,6 +11,7 @@ import org.apache.avro.AvroRuntimeException;
 import org.apache.avro.Schema;
 import org.apache.avro.io.Decoder;
 import org.apache.avro.io.ResolvingDecoder;
+import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.avro.util.Utf8;
 
@@ -43,8 +44,19 @@ public final class StrictUtf8DatumReader<T> extends SpecificDatumReader<T> {
         }
     }
 
-    public StrictUtf8DatumReader(Schema writer, Schema reader) {
-        super(writer, reader);
+    public StrictUtf8DatumReader(Schema writer, Schema reader, Class<?> type) {
+        super(writer, reader, slowReaderModel(type));
+    }
+
+    /**
+     * The generated class's data model with Avro's "fast reader" turned off: the fast reader decodes strings on its
+     * own path and would skip the strict check below. Logical-type conversions are carried over.
+     */
+    private static SpecificData slowReaderModel(Class<?> type) {
+        SpecificData model = new SpecificData(type.getClassLoader());
+        SpecificData.getForClass(type).getConversions().forEach(model::addLogicalTypeConversion);
+        model.setFastReaderEnabled(false);
+        return model;
     }
 
     @Override
