@@ -10,8 +10,10 @@ final class Commands {
     static List<Object> all() {
         return List.of(
                 new TranslateCommand(),
+                new DemoCommand(),
                 new RunCommand(),
                 new ProduceCommand(),
-                new ConsumeCommand());
+                new ConsumeCommand(),
+                new EvalCommand());
     }
 }
