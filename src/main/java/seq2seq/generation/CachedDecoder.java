@@ -92,6 +92,9 @@ final class CachedDecoder implements StepDecoder {
         int v = (int) shape[shape.length - 1];
         int steps = shape.length == 3 ? (int) shape[1] : 1;
         FloatBuffer buf = t.getFloatBuffer();
+        if (steps == 1 && v == vocab && buf.hasArray() && buf.arrayOffset() == 0 && buf.array().length == rows * vocab) {
+            return buf.array(); // already a private copy: no second one
+        }
         float[] out = new float[rows * vocab];
         for (int r = 0; r < rows; r++) {
             // the last position of each row (one position per step with a cache)

@@ -38,7 +38,7 @@ public final class Engine implements Translator {
     /** Opens and checks a model folder; a bad folder is a {@link seq2seq.model.BundleException} naming file and field. */
     public static Engine load(Path dir, EngineOptions options) {
         ModelBundle bundle = ModelBundle.open(dir, options.dtype(), options.layout());
-        GenerationOptions defaults = GenerationOptions.defaults(bundle.generation);
+        GenerationOptions defaults = GenerationOptions.defaults(bundle.generation).withOutputScores(options.outputScores());
         if (options.numBeams() != null) {
             defaults = defaults.withNumBeams(options.numBeams());
         }
@@ -148,7 +148,8 @@ public final class Engine implements Translator {
             int[] content = best.contentTokens(eos);
             String text = tokenizer.decode(Arrays.stream(content).asLongStream().toArray());
             out[members[j]] = new DetailedTranslation(
-                    new Translation(text, e.ids().length, content.length, e.truncated(), best.score(), each, null),
+                    new Translation(text, e.ids().length, content.length, e.truncated(),
+                            Float.isNaN(best.score()) ? null : best.score(), each, null),
                     e.ids(), content);
         }
     }

@@ -56,12 +56,15 @@ final class GreedySearch implements Search {
                     }
                 }
                 int token = best - off;
-                logProb[b] += logits[best] - LogSoftmax.logNormaliser(logits, off, vocab);
+                if (options.outputScores()) {
+                    logProb[b] += logits[best] - LogSoftmax.logNormaliser(logits, off, vocab);
+                }
                 seq[b][len[b]++] = token;
                 boolean finished = token == eos;
                 if (finished || len[b] == maxLength) {
                     int[] tokens = java.util.Arrays.copyOfRange(seq[b], 1, len[b]);
-                    float score = (float) (logProb[b] / Math.pow(tokens.length, options.lengthPenalty()));
+                    // the mean token log-probability (training/SEARCH.md; no length penalty in greedy search)
+                    float score = options.outputScores() ? logProb[b] / tokens.length : Float.NaN;
                     out.set(b, List.of(new Hypothesis(tokens, logProb[b], score, finished)));
                 } else {
                     keep[kept++] = r;
