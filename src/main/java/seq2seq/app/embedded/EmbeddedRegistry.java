@@ -8,6 +8,7 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,6 +18,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -72,8 +74,12 @@ public final class EmbeddedRegistry implements AutoCloseable {
     private final Map<String, List<Registered>> bySubject = new LinkedHashMap<>();
     private final Map<String, String> subjectLevels = new LinkedHashMap<>();
     private String globalLevel = "BACKWARD";
+    /** Expected Authorization header value, or null when the registry is open (the default). */
+    private final String requiredAuthorization;
 
-    private EmbeddedRegistry(String bootstrapServers, int port) throws IOException {
+    private EmbeddedRegistry(String bootstrapServers, int port, String requiredUserInfo) throws IOException {
+        this.requiredAuthorization = requiredUserInfo == null ? null
+                : "Basic " + Base64.getEncoder().encodeToString(requiredUserInfo.getBytes(StandardCharsets.UTF_8));
         ensureTopic(bootstrapServers);
         replay(bootstrapServers);
         Properties p = new Properties();
@@ -94,8 +100,16 @@ public final class EmbeddedRegistry implements AutoCloseable {
     }
 
     public static EmbeddedRegistry start(String bootstrapServers, int port) {
+        return start(bootstrapServers, port, null);
+    }
+
+    /**
+     * Starts on {@code port} (0 = a free one); with {@code requiredUserInfo} ("user:password") every request must carry
+     * those HTTP basic credentials, as a secured Confluent registry would demand (401 otherwise).
+     */
+    public static EmbeddedRegistry start(String bootstrapServers, int port, String requiredUserInfo) {
         try {
-            EmbeddedRegistry r = new EmbeddedRegistry(bootstrapServers, port);
+            EmbeddedRegistry r = new EmbeddedRegistry(bootstrapServers, port, requiredUserInfo);
             LOG.info("embedded schema registry at {} ({} schemas restored from {})", r.url(), r.byId.size(), TOPIC);
             return r;
         } catch (IOException e) {
@@ -209,9 +223,18 @@ public final class EmbeddedRegistry implements AutoCloseable {
             try (InputStream in = ex.getRequestBody()) {
                 body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
             }
-            reply = route(ex.getRequestMethod(), path, query == null ? "" : query, body);
+            if (requiredAuthorization != null
+                    && !requiredAuthorization.equals(ex.getRequestHeaders().getFirst("Authorization"))) {
+                reply = Reply.error(401, 401, "Unauthorized: missing or wrong basic credentials");
+            } else {
+                reply = route(ex.getRequestMethod(), path, query == null ? "" : query, body);
+            }
         } catch (SchemaParseException e) {
             reply = Reply.error(422, 42201, "Invalid schema: " + e.getMessage());
+        } catch (JsonProcessingException e) {
+            reply = Reply.error(400, 400, "Request body is not JSON: " + e.getOriginalMessage());
+        } catch (NumberFormatException e) {
+            reply = Reply.error(404, 404, "HTTP 404 Not Found: " + ex.getRequestURI().getRawPath() + " (" + e.getMessage() + ")");
         } catch (IOException | RuntimeException e) {
             LOG.warn("registry request {} {} failed", ex.getRequestMethod(), ex.getRequestURI(), e);
             reply = Reply.error(500, 50001, "Error in the backend data store: " + e.getMessage());
@@ -227,7 +250,7 @@ public final class EmbeddedRegistry implements AutoCloseable {
     private synchronized Reply route(String method, String path, String query, String body) throws IOException {
         String[] p = path.replaceAll("^/+|/+$", "").split("/");
         for (int i = 0; i < p.length; i++) {
-            p[i] = URLDecoder.decode(p[i], StandardCharsets.UTF_8);
+            p[i] = URLDecoder.decode(p[i].replace("+", "%2B"), StandardCharsets.UTF_8); // a path keeps '+' literally
         }
         boolean get = method.equals("GET");
         boolean post = method.equals("POST");
@@ -241,6 +264,9 @@ public final class EmbeddedRegistry implements AutoCloseable {
                     ArrayNode a = JSON.createArrayNode();
                     bySubject.keySet().forEach(a::add);
                     return Reply.ok(a);
+                }
+                if (p.length == 1) {
+                    break;
                 }
                 String subject = p[1];
                 if (p.length == 2 && post) {

@@ -3,19 +3,16 @@ package seq2seq.streams.serde;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.util.Collection;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 import org.apache.avro.Schema;
-import org.apache.avro.generic.IndexedRecord;
 import org.apache.avro.io.BinaryDecoder;
 import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.DatumReader;
 import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.io.EncoderFactory;
 import org.apache.avro.specific.SpecificData;
-import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.avro.specific.SpecificDatumWriter;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.errors.SerializationException;
@@ -126,7 +123,7 @@ public class RegistryAvroSerde<T extends SpecificRecord> implements Serde<T>, Se
         int id = ByteBuffer.wrap(bytes, 1, 4).getInt();
         DatumReader<T> reader;
         try {
-            reader = readers.computeIfAbsent(id, i -> new SpecificDatumReader<>(registry.schemaById(i), readerSchema));
+            reader = readers.computeIfAbsent(id, i -> new StrictUtf8DatumReader<>(registry.schemaById(i), readerSchema, type));
         } catch (RuntimeException e) {
             throw new SerializationException("record on " + topic + " names schema id " + id
                     + " that the registry cannot give: " + e.getMessage(), e);
@@ -138,12 +135,11 @@ public class RegistryAvroSerde<T extends SpecificRecord> implements Serde<T>, Se
                 throw new SerializationException("record on " + topic + " has bytes left after the " + type.getSimpleName()
                         + " (schema id " + id + "): corrupt or written with another schema");
             }
-            if (!hasReplacementChar(bytes) && containsReplacementChar(value)) {
-                throw new SerializationException("record on " + topic + " contains text that is not valid UTF-8");
-            }
             return value;
         } catch (SerializationException e) {
             throw e;
+        } catch (StrictUtf8DatumReader.InvalidUtf8Exception e) {
+            throw new SerializationException("record on " + topic + " (schema id " + id + "): " + e.getMessage(), e);
         } catch (IOException | RuntimeException e) {
             throw new SerializationException("cannot read " + type.getSimpleName() + " from " + topic + " (schema id " + id
                     + "): " + e, e);
@@ -154,47 +150,6 @@ public class RegistryAvroSerde<T extends SpecificRecord> implements Serde<T>, Se
         if (registry == null) {
             throw new IllegalStateException("RegistryAvroSerde used before configure(): set " + SchemaRegistryClient.URL);
         }
-    }
-
-    /** Whether the raw bytes hold U+FFFD itself (EF BF BD): then a decoded U+FFFD is genuine, not a decoding repair. */
-    private static boolean hasReplacementChar(byte[] b) {
-        for (int i = 0; i + 2 < b.length; i++) {
-            if ((b[i] & 0xff) == 0xEF && (b[i + 1] & 0xff) == 0xBF && (b[i + 2] & 0xff) == 0xBD) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /** Avro decodes malformed UTF-8 to U+FFFD silently; finding one that the bytes did not hold exposes it. */
-    private static boolean containsReplacementChar(Object v) {
-        if (v instanceof CharSequence s) {
-            return s.toString().indexOf('\uFFFD') >= 0;
-        }
-        if (v instanceof IndexedRecord r) {
-            for (int i = 0; i < r.getSchema().getFields().size(); i++) {
-                if (containsReplacementChar(r.get(i))) {
-                    return true;
-                }
-            }
-            return false;
-        }
-        if (v instanceof Map<?, ?> m) {
-            for (Map.Entry<?, ?> e : m.entrySet()) {
-                if (containsReplacementChar(e.getKey()) || containsReplacementChar(e.getValue())) {
-                    return true;
-                }
-            }
-            return false;
-        }
-        if (v instanceof Collection<?> c) {
-            for (Object o : c) {
-                if (containsReplacementChar(o)) {
-                    return true;
-                }
-            }
-        }
-        return false;
     }
 
     @Override

@@ -1,5 +1,6 @@
 package seq2seq.streams.registry;
 
+import static seq2seq.testing.Bytes.indexOf;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -140,16 +141,48 @@ class SchemaRegistryIntegrationTest {
         assertArrayEquals(good, serde.serialize("utf-topic", request("r3", "abc")));
     }
 
-    private static int indexOf(byte[] hay, byte[] needle) {
-        outer:
-        for (int i = 0; i + needle.length <= hay.length; i++) {
-            for (int j = 0; j < needle.length; j++) {
-                if (hay[i + j] != needle[j]) {
-                    continue outer;
-                }
-            }
-            return i;
+    @Test
+    void invalidUtf8IsNamedByFieldEvenNextToAGenuineReplacementCharacter() {
+        RegistryAvroSerde<TranslationRequest> serde = serde();
+        TranslationRequest in = TranslationRequest.newBuilder().setId("r5").setText("ok \uFFFD")
+                .setAttributes(Map.of("k", "xyz")).build();
+        byte[] bad = serde.serialize("utf-topic", in);
+        int at = indexOf(bad, "xyz".getBytes(StandardCharsets.UTF_8));
+        bad[at] = (byte) 0xED;
+        bad[at + 1] = (byte) 0xA0;
+        bad[at + 2] = (byte) 0x80;
+        String message = assertThrows(SerializationException.class, () -> serde.deserialize("utf-topic", bad)).getMessage();
+        assertTrue(message.contains("'attributes'") && message.contains("ED A0 80"), message);
+    }
+
+    @Test
+    void basicAuthFromUserInfoOrUrl() {
+        try (EmbeddedRegistry secured = EmbeddedRegistry.start(kafka.bootstrapServers(), 0, "alice:s3cret")) {
+            Schema s = new Schema.Parser().parse("{\"type\":\"record\",\"name\":\"Auth\",\"fields\":[]}");
+            SchemaRegistryException denied = assertThrows(SchemaRegistryException.class,
+                    () -> new SchemaRegistryClient(secured.url(), null).register("auth-value", s));
+            assertEquals(401, denied.status());
+            assertTrue(denied.getMessage().contains(secured.url() + "/subjects/auth-value/versions"), denied.getMessage());
+            int id = SchemaRegistryClient.fromConfig(Map.of("schema.registry.url", secured.url(),
+                    "basic.auth.credentials.source", "USER_INFO", "basic.auth.user.info", "alice:s3cret")).register("auth-value", s);
+            String withUser = secured.url().replace("http://", "http://alice:s3cret@");
+            SchemaRegistryClient viaUrl = SchemaRegistryClient.fromConfig(Map.of("schema.registry.url", withUser,
+                    "basic.auth.credentials.source", "URL"));
+            assertEquals(s, viaUrl.schemaById(id));
+            SchemaRegistryException wrong = assertThrows(SchemaRegistryException.class, () -> SchemaRegistryClient.fromConfig(
+                    Map.of("schema.registry.url", secured.url(), "basic.auth.user.info", "alice:nope")).latest("auth-value"));
+            assertFalse(wrong.getMessage().contains("nope"), "credentials must not appear in errors");
         }
-        throw new AssertionError("not found");
+    }
+
+    @Test
+    void registryErrorsNameUrlSubjectAndCode() {
+        SchemaRegistryClient client = new SchemaRegistryClient(registry.url(), null);
+        SchemaRegistryException e = assertThrows(SchemaRegistryException.class, () -> client.latest("no-such-subject"));
+        assertEquals(40401, e.errorCode());
+        assertTrue(e.getMessage().contains("/subjects/no-such-subject/versions/latest") && e.getMessage().contains("40401"),
+                e.getMessage());
+        SchemaRegistryException unknown = assertThrows(SchemaRegistryException.class, () -> client.schemaById(424242));
+        assertEquals(40403, unknown.errorCode());
     }
 }
