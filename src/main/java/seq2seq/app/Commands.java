@@ -10,6 +10,7 @@ final class Commands {
     static List<Object> all() {
         return List.of(
                 new TranslateCommand(),
+                new DemoCommand(),
                 new RunCommand(),
                 new ProduceCommand(),
                 new ConsumeCommand(),

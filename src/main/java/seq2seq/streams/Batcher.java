@@ -42,6 +42,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Batcher implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Batcher.class);
+    /** stack size for threads that call into the engine */
+    public static final long ENGINE_STACK_BYTES = 64L << 20;
 
     /** one segment to translate; {@code ticket} is the task's own handle for it */
     public record Job(long ticket, TranslationTask task, Inbox inbox) {
@@ -107,7 +109,8 @@ public final class Batcher implements AutoCloseable {
         this.maxBatchSize = maxBatchSize;
         this.maxBatchTokens = maxBatchTokens;
         this.events = events;
-        this.worker = new Thread(this::work, "seq2seq-batcher");
+        // native code under the engine (tokenizer, ONNX Runtime) overflows the default 1 MB thread stack here
+        this.worker = new Thread(null, this::work, "seq2seq-batcher", ENGINE_STACK_BYTES);
         this.worker.setDaemon(true);
         this.worker.start();
     }

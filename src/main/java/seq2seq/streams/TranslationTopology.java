@@ -97,6 +97,7 @@ public final class TranslationTopology {
         p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandler.class.getName());
         p.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, settings.failuresTopic());
         p.put(DeadLetterHandler.SERDE_CLASS_CONFIG, serdeClass);
+        p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true); // the 5.0 default; silences a warning
         return p;
     }
 
