@@ -33,10 +33,9 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import seq2seq.app.config.AppConfig;
-import seq2seq.app.embedded.EmbeddedKafka;
-import seq2seq.app.embedded.EmbeddedRegistry;
 import seq2seq.avro.TranslationResult;
 import seq2seq.generation.Engine;
 import seq2seq.generation.EngineOptions;
@@ -44,6 +43,7 @@ import seq2seq.generation.TranslationTask;
 import seq2seq.streams.PipelineEvents;
 import seq2seq.streams.PipelineSettings;
 import seq2seq.streams.serde.RegistryAvroSerde;
+import seq2seq.testing.EmbeddedCluster;
 import seq2seq.testing.NodeProcess;
 
 /**
@@ -61,8 +61,8 @@ class ConfluentJsPipelineTest {
     /** Escapes every non-ASCII char, so a lone surrogate reaches Node as a JSON "\ud800" escape, not as '?'. */
     static final ObjectMapper ASCII_JSON = JsonMapper.builder().enable(JsonWriteFeature.ESCAPE_NON_ASCII).build();
 
-    static EmbeddedKafka kafka;
-    static EmbeddedRegistry registry;
+    @RegisterExtension
+    static final EmbeddedCluster CLUSTER = EmbeddedCluster.brokers(1).withRegistry();
     static Engine engine;
     static PipelineService service;
     static Path stateDir;
@@ -70,21 +70,19 @@ class ConfluentJsPipelineTest {
     @BeforeAll
     static void start() throws Exception {
         NodeProcess.ensureInstalled();
-        kafka = EmbeddedKafka.start(1);
-        registry = EmbeddedRegistry.start(kafka.bootstrapServers());
         stateDir = Files.createTempDirectory("s2s-js-pipeline-");
         AppConfig config = AppConfig.of(Map.of(
-                "kafka.bootstrap.servers", kafka.bootstrapServers(),
+                "kafka.bootstrap.servers", CLUSTER.bootstrapServers(),
                 "kafka.application.id", "js-pipeline-test",
                 "kafka.replication.factor", "1",
                 "kafka.state.dir", stateDir.toString(),
-                "registry.url", registry.url(),
+                "registry.url", CLUSTER.registryUrl(),
                 "topic.requests", REQUESTS,
                 "topic.translations", TRANSLATIONS,
                 "topic.failures", FAILURES,
                 "text.max.chars", String.valueOf(MAX_TEXT_CHARS)));
         PipelineSettings settings = config.pipeline();
-        Topics.create(kafka.bootstrapServers(), settings, 2, (short) 1);
+        Topics.create(CLUSTER.bootstrapServers(), settings, 2, (short) 1);
         engine = Engine.load(Path.of("src/test/resources/models/tiny"), EngineOptions.defaults());
         service = new PipelineService(config, engine, PipelineEvents.NONE).start();
     }
@@ -96,12 +94,6 @@ class ConfluentJsPipelineTest {
         }
         if (engine != null) {
             engine.close();
-        }
-        if (registry != null) {
-            registry.close();
-        }
-        if (kafka != null) {
-            kafka.close();
         }
     }
 
@@ -130,15 +122,15 @@ class ConfluentJsPipelineTest {
             v.put("created_at", 1_700_000_000_000L);
             lines.add(ASCII_JSON.writeValueAsString(ASCII_JSON.createObjectNode().put("key", "key-" + e.getKey()).set("value", v)));
         }
-        List<JsonNode> produced = NodeProcess.run("interop.mjs", lines, 120, "produce", kafka.bootstrapServers(),
-                registry.url(), REQUESTS, Path.of("schemas/TranslationRequest.avsc").toAbsolutePath().toString());
+        List<JsonNode> produced = NodeProcess.run("interop.mjs", lines, 120, "produce", CLUSTER.bootstrapServers(),
+                CLUSTER.registryUrl(), REQUESTS, Path.of("schemas/TranslationRequest.avsc").toAbsolutePath().toString());
         assertEquals(sent.size(), produced.get(0).get("produced").asInt());
 
         long good = sent.keySet().stream().filter(k -> k.startsWith("ok-")).count();
-        List<JsonNode> results = NodeProcess.run("interop.mjs", List.of(), 150, "consume", kafka.bootstrapServers(),
-                registry.url(), TRANSLATIONS, String.valueOf(good), "120000");
-        List<JsonNode> failures = NodeProcess.run("interop.mjs", List.of(), 150, "consume", kafka.bootstrapServers(),
-                registry.url(), FAILURES, String.valueOf(sent.size() - good), "120000");
+        List<JsonNode> results = NodeProcess.run("interop.mjs", List.of(), 150, "consume", CLUSTER.bootstrapServers(),
+                CLUSTER.registryUrl(), TRANSLATIONS, String.valueOf(good), "120000");
+        List<JsonNode> failures = NodeProcess.run("interop.mjs", List.of(), 150, "consume", CLUSTER.bootstrapServers(),
+                CLUSTER.registryUrl(), FAILURES, String.valueOf(sent.size() - good), "120000");
 
         // every request exactly once, on the output or the dead-letter topic (by key: an unreadable value has no id)
         Set<String> seen = new HashSet<>();
@@ -199,7 +191,7 @@ class ConfluentJsPipelineTest {
     private static Map<String, TranslationResult> readResultsInJava(int want) {
         Map<String, TranslationResult> out = new HashMap<>();
         RegistryAvroSerde<TranslationResult> serde = RegistryAvroSerde.of(TranslationResult.class,
-                Map.of("schema.registry.url", registry.url()), false);
+                Map.of("schema.registry.url", CLUSTER.registryUrl()), false);
         try (KafkaConsumer<String, TranslationResult> c = new KafkaConsumer<>(consumerProps("java-results"),
                 new StringDeserializer(), serde)) {
             c.subscribe(List.of(TRANSLATIONS));
@@ -232,7 +224,7 @@ class ConfluentJsPipelineTest {
 
     private static Properties consumerProps(String group) {
         Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, CLUSTER.bootstrapServers());
         p.put(ConsumerConfig.GROUP_ID_CONFIG, group);
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");

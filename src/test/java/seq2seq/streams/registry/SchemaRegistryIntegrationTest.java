@@ -14,44 +14,27 @@ import java.util.Map;
 
 import org.apache.avro.Schema;
 import org.apache.kafka.common.errors.SerializationException;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import seq2seq.app.embedded.EmbeddedKafka;
 import seq2seq.app.embedded.EmbeddedRegistry;
 import seq2seq.avro.TranslationRequest;
 import seq2seq.streams.serde.RegistryAvroSerde;
+import seq2seq.testing.EmbeddedCluster;
 
 /** The registry client, the Confluent-wire-format serde and the embedded registry, on a real KRaft broker. */
 @Timeout(120)
 class SchemaRegistryIntegrationTest {
-    static EmbeddedKafka kafka;
-    static EmbeddedRegistry registry;
-
-    @BeforeAll
-    static void start() {
-        kafka = EmbeddedKafka.start(1);
-        registry = EmbeddedRegistry.start(kafka.bootstrapServers());
-    }
-
-    @AfterAll
-    static void stop() {
-        if (registry != null) {
-            registry.close();
-        }
-        if (kafka != null) {
-            kafka.close();
-        }
-    }
+    @RegisterExtension
+    static final EmbeddedCluster CLUSTER = EmbeddedCluster.brokers(1).withRegistry();
 
     static TranslationRequest request(String id, String text) {
         return TranslationRequest.newBuilder().setId(id).setText(text).setAttributes(Map.of("k", "v")).build();
     }
 
     RegistryAvroSerde<TranslationRequest> serde() {
-        return RegistryAvroSerde.of(TranslationRequest.class, Map.of("schema.registry.url", registry.url()), false);
+        return RegistryAvroSerde.of(TranslationRequest.class, Map.of("schema.registry.url", CLUSTER.registryUrl()), false);
     }
 
     @Test
@@ -61,7 +44,7 @@ class SchemaRegistryIntegrationTest {
         byte[] bytes = serde.serialize("rt-topic", in);
         assertEquals(0, bytes[0], "magic byte");
         int id = ByteBuffer.wrap(bytes, 1, 4).getInt();
-        SchemaRegistryClient client = new SchemaRegistryClient(registry.url(), null);
+        SchemaRegistryClient client = new SchemaRegistryClient(CLUSTER.registryUrl(), null);
         assertEquals(id, client.lookup("rt-topic-value", TranslationRequest.getClassSchema()).id());
         assertEquals(TranslationRequest.getClassSchema(), client.schemaById(id));
         assertEquals(in, serde.deserialize("rt-topic", bytes));
@@ -69,7 +52,7 @@ class SchemaRegistryIntegrationTest {
 
     @Test
     void incompatibleSchemaIsRefusedCompatibleOneGetsNewId() {
-        SchemaRegistryClient client = new SchemaRegistryClient(registry.url(), null);
+        SchemaRegistryClient client = new SchemaRegistryClient(CLUSTER.registryUrl(), null);
         Schema v1 = new Schema.Parser().parse("{\"type\":\"record\",\"name\":\"R\",\"fields\":[{\"name\":\"a\",\"type\":\"string\"}]}");
         // BACKWARD: a new required field without default cannot read old data
         Schema bad = new Schema.Parser().parse("{\"type\":\"record\",\"name\":\"R\",\"fields\":[{\"name\":\"a\",\"type\":\"string\"},"
@@ -91,12 +74,11 @@ class SchemaRegistryIntegrationTest {
 
     @Test
     void idsSurviveARestartOfTheRegistry() {
-        SchemaRegistryClient before = new SchemaRegistryClient(registry.url(), null);
+        SchemaRegistryClient before = new SchemaRegistryClient(CLUSTER.registryUrl(), null);
         Schema s = new Schema.Parser().parse("{\"type\":\"record\",\"name\":\"Kept\",\"fields\":[{\"name\":\"x\",\"type\":\"long\"}]}");
         int id = before.register("restart-value", s);
-        registry.close();
-        registry = EmbeddedRegistry.start(kafka.bootstrapServers());
-        SchemaRegistryClient after = new SchemaRegistryClient(registry.url(), null);
+        CLUSTER.restartRegistry();
+        SchemaRegistryClient after = new SchemaRegistryClient(CLUSTER.registryUrl(), null);
         assertEquals(s, after.schemaById(id));
         assertEquals(id, after.latest("restart-value").id());
         assertTrue(after.subjects().contains("restart-value"));
@@ -157,7 +139,7 @@ class SchemaRegistryIntegrationTest {
 
     @Test
     void basicAuthFromUserInfoOrUrl() {
-        try (EmbeddedRegistry secured = EmbeddedRegistry.start(kafka.bootstrapServers(), 0, "alice:s3cret")) {
+        try (EmbeddedRegistry secured = EmbeddedRegistry.start(CLUSTER.bootstrapServers(), 0, "alice:s3cret")) {
             Schema s = new Schema.Parser().parse("{\"type\":\"record\",\"name\":\"Auth\",\"fields\":[]}");
             SchemaRegistryException denied = assertThrows(SchemaRegistryException.class,
                     () -> new SchemaRegistryClient(secured.url(), null).register("auth-value", s));
@@ -177,7 +159,7 @@ class SchemaRegistryIntegrationTest {
 
     @Test
     void registryErrorsNameUrlSubjectAndCode() {
-        SchemaRegistryClient client = new SchemaRegistryClient(registry.url(), null);
+        SchemaRegistryClient client = new SchemaRegistryClient(CLUSTER.registryUrl(), null);
         SchemaRegistryException e = assertThrows(SchemaRegistryException.class, () -> client.latest("no-such-subject"));
         assertEquals(40401, e.errorCode());
         assertTrue(e.getMessage().contains("/subjects/no-such-subject/versions/latest") && e.getMessage().contains("40401"),
