@@ -80,6 +80,16 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR", defaultValue = "target/bench", description = "Report folder. Default: ${DEFAULT-VALUE}")
     Path out;
 
+    @Option(names = "--kafka", description = "Instead: end-to-end throughput through an in-process broker and registry vs the engine alone"
+            + " (first --model, first --batch above 1), 30 %% repeated sentences, memory-hit latency. Writes OUT/kafka-report.md.")
+    boolean kafka;
+
+    @Option(names = "--kafka-requests", paramLabel = "N", defaultValue = "2000", description = "Requests per --kafka run. Default: ${DEFAULT-VALUE}")
+    int kafkaRequests;
+
+    @Option(names = "--workers", paramLabel = "N", defaultValue = "0", description = "--kafka: engine batches at once (0: one per core). Default: ${DEFAULT-VALUE}")
+    int workers;
+
     @Override
     public Integer call() {
         PrintWriter err = spec.commandLine().getErr();
@@ -99,6 +109,18 @@ final class BenchCommand implements Callable<Integer> {
         } catch (IllegalArgumentException | IOException e) {
             err.println("bench: " + e.getMessage());
             return 2;
+        }
+        if (kafka) {
+            int batch = Arrays.stream(batches).filter(b -> b > 1).findFirst().orElse(32);
+            int w = workers > 0 ? workers : Runtime.getRuntime().availableProcessors();
+            try {
+                stdout.print(new KafkaBench(models.get(0), batch, w, kafkaRequests, err).run(inputs, out));
+                stdout.flush();
+                return 0;
+            } catch (Exception e) {
+                err.println("bench --kafka: " + e);
+                return 1;
+            }
         }
         BenchReport report = new BenchReport();
         report.threads = threads;

@@ -232,6 +232,11 @@ public final class OnnxModel implements AutoCloseable {
         ModelConfig c = bundle.config;
         requireName(s.getOutputNames(), file, "output", LOGITS);
         checkDim(s.getOutputInfo().get(LOGITS), file, "output " + LOGITS, 2, c.vocabSize(), "vocab_size");
+        long layersFound = s.getOutputNames().stream().filter(n -> n.startsWith("present.") && n.endsWith(".decoder.key")).count();
+        if (layersFound != c.decoderLayers()) {
+            throw new BundleException(bundle.dir, file, "has present outputs for " + layersFound
+                    + " decoder layers, but config.json field \"decoder_layers\" is " + c.decoderLayers());
+        }
         for (String n : selfPresent) {
             requireName(s.getOutputNames(), file, "output", n);
         }

@@ -114,16 +114,27 @@ final class TranslationProcessor implements Processor<byte[], Envelope, byte[], 
 
     @Override
     public void process(Record<byte[], Envelope> record) {
+        long start = System.nanoTime();
         events.received();
         Envelope env = record.value();
-        Rejection rejection = check(env.request());
-        if (rejection != null) {
-            forwardFailure(env, rejection.reason, rejection.message);
+        Pending p;
+        try { // up to here nothing is stored: a failure is this record's alone and goes to the dead letters
+            Rejection rejection = check(env.request());
+            if (rejection != null) {
+                forwardFailure(env, rejection.reason, rejection.message);
+                return;
+            }
+            p = prepare(env);
+        } catch (RuntimeException e) {
+            log.error("task {}: cannot prepare {}-{}@{}", context.taskId(), env.topic(), env.partition(), env.offset(), e);
+            forwardFailure(env, FailureReason.INTERNAL, "cannot prepare the request: " + e);
             return;
         }
-        Pending p = prepare(env);
         if (p.missing == 0 && pending.isEmpty()) { // nothing ahead of it, nothing to translate: no buffer round trip
             forward(p);
+            if (p.pieces.length > 0) {
+                events.servedFromMemory(System.nanoTime() - start);
+            }
             return;
         }
         long seq = nextSeq++;

@@ -75,7 +75,7 @@ class TranslationTopologyTest {
             }
         };
         if (batcher == null) {
-            batcher = new Batcher(translator, s.batchMaxSize(), s.batchMaxTokens(), events);
+            batcher = new Batcher(translator, s.batchMaxSize(), s.batchMaxTokens(), 1, events);
         }
         PlainAvroSerde<TranslationRequest> req = new PlainAvroSerde<>(TranslationRequest.class);
         PlainAvroSerde<TranslationResult> res = new PlainAvroSerde<>(TranslationResult.class);

@@ -97,6 +97,8 @@ public final class Settings {
             "requests a partition may hold in its buffer before it waits for results (back-pressure)", intRange(1, 1_000_000));
     public static final Property BATCH_MAX_BLOCK = add("batch.max.block.ms", "2000",
             "longest one back-pressure wait; it happens inside a transaction, so keep it under half the transaction timeout", intRange(1, 600_000));
+    public static final Property BATCH_WORKERS = add("batch.workers", "0",
+            "engine batches that run at once, each on its own thread; 0 = one per CPU core", intRange(0, 256));
     public static final Property BATCH_TICK = add("batch.tick.ms", "5",
             "how often a partition looks for finished batches and lingering segments", intRange(1, 10_000));
 

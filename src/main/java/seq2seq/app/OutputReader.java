@@ -26,6 +26,7 @@ import java.util.function.BooleanSupplier;
 /**
  * Reads the output and dead-letter topics from the start with read_committed, as a downstream consumer would, in
  * the background, and counts what it sees per request id (a dead letter without an id counts under its key).
+ * Used by `bench --kafka` and the integration tests.
  */
 final class OutputReader implements AutoCloseable {
     /** id → how many records (translations plus dead letters) carried it */
