@@ -48,13 +48,15 @@ import org.slf4j.LoggerFactory;
 /**
  * A schema registry that speaks the Confluent Schema Registry REST API, for `demo` and the tests (Confluent's server
  * cannot be installed here). Like Confluent's, it keeps every schema and config change in a compacted Kafka topic
- * ({@code _schemas}) and replays it at start-up, so ids survive a restart; compatibility is checked for real with
+ * ({@code _schemas}), replays it at start-up, so ids survive a restart, and reads what is new there before each request, so
+ * several registries on one cluster share ids; compatibility is checked for real with
  * Avro's {@link SchemaCompatibility} (BACKWARD by default, per subject or global, transitive forms included).
  * One writer at a time (synchronized), which is all a single embedded instance needs.
  */
 public final class EmbeddedRegistry implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedRegistry.class);
     public static final String TOPIC = "_schemas";
+    private static final TopicPartition LOG_PARTITION = new TopicPartition(TOPIC, 0);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration IO_TIMEOUT = Duration.ofSeconds(30);
     private static final Set<String> LEVELS = Set.of("NONE", "BACKWARD", "BACKWARD_TRANSITIVE", "FORWARD",
@@ -70,6 +72,8 @@ public final class EmbeddedRegistry implements AutoCloseable {
         return t;
     });
     private final KafkaProducer<String, String> producer;
+    /** reader of _schemas, the registry's source of truth; used only inside synchronized route() and the constructor */
+    private final KafkaConsumer<String, String> topicReader;
     private final Map<Integer, Registered> byId = new LinkedHashMap<>();
     private final Map<String, List<Registered>> bySubject = new LinkedHashMap<>();
     private final Map<String, String> subjectLevels = new LinkedHashMap<>();
@@ -81,7 +85,8 @@ public final class EmbeddedRegistry implements AutoCloseable {
         this.requiredAuthorization = requiredUserInfo == null ? null
                 : "Basic " + Base64.getEncoder().encodeToString(requiredUserInfo.getBytes(StandardCharsets.UTF_8));
         ensureTopic(bootstrapServers);
-        replay(bootstrapServers);
+        this.topicReader = openReader(bootstrapServers);
+        catchUp();
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -126,6 +131,9 @@ public final class EmbeddedRegistry implements AutoCloseable {
         server.stop(0);
         executor.shutdownNow();
         producer.close(Duration.ofSeconds(5));
+        synchronized (this) { // waits for a request still in route()
+            topicReader.close(Duration.ofSeconds(5));
+        }
     }
 
     // ---- storage: the _schemas topic -------------------------------------------------------------------------
@@ -145,23 +153,30 @@ public final class EmbeddedRegistry implements AutoCloseable {
         }
     }
 
-    private void replay(String bootstrap) {
+    private static KafkaConsumer<String, String> openReader(String bootstrap) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        try (KafkaConsumer<String, String> c = new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer())) {
-            TopicPartition tp = new TopicPartition(TOPIC, 0);
-            c.assign(List.of(tp));
-            c.seekToBeginning(List.of(tp));
-            long end = c.endOffsets(List.of(tp), IO_TIMEOUT).get(tp);
-            long deadline = System.nanoTime() + IO_TIMEOUT.toNanos();
-            while (c.position(tp, IO_TIMEOUT) < end) {
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("could not read " + TOPIC + " to its end offset " + end);
-                }
-                for (ConsumerRecord<String, String> r : c.poll(Duration.ofMillis(200))) {
-                    apply(r.key(), r.value());
-                }
+        p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 20); // a catch-up must not wait on an empty fetch
+        KafkaConsumer<String, String> c = new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer());
+        c.assign(List.of(LOG_PARTITION));
+        c.seekToBeginning(List.of(LOG_PARTITION));
+        return c;
+    }
+
+    /**
+     * Reads {@code _schemas} up to its current end, applying what it has not seen yet: at start-up that restores every
+     * schema, and before each request it picks up what another registry on the same cluster wrote (ids stay unique).
+     */
+    private void catchUp() {
+        long end = topicReader.endOffsets(List.of(LOG_PARTITION), IO_TIMEOUT).get(LOG_PARTITION);
+        long deadline = System.nanoTime() + IO_TIMEOUT.toNanos();
+        while (topicReader.position(LOG_PARTITION, IO_TIMEOUT) < end) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("could not read " + TOPIC + " to its end offset " + end);
+            }
+            for (ConsumerRecord<String, String> r : topicReader.poll(Duration.ofMillis(200))) {
+                apply(r.key(), r.value());
             }
         }
     }
@@ -198,7 +213,7 @@ public final class EmbeddedRegistry implements AutoCloseable {
         } catch (Exception e) {
             throw new IllegalStateException("cannot write to " + TOPIC + ": " + e, e);
         }
-        apply(key.toString(), value.toString());
+        catchUp(); // applies the record just written, in log order
     }
 
     // ---- the REST API -----------------------------------------------------------------------------------------
@@ -248,6 +263,7 @@ public final class EmbeddedRegistry implements AutoCloseable {
     }
 
     private synchronized Reply route(String method, String path, String query, String body) throws IOException {
+        catchUp();
         String[] p = path.replaceAll("^/+|/+$", "").split("/");
         for (int i = 0; i < p.length; i++) {
             p[i] = URLDecoder.decode(p[i].replace("+", "%2B"), StandardCharsets.UTF_8); // a path keeps '+' literally

@@ -7,6 +7,9 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 import org.apache.avro.Schema;
+import org.apache.avro.SchemaCompatibility;
+import org.apache.avro.generic.GenericDatumReader;
+import org.apache.avro.generic.GenericDatumWriter;
 import org.apache.avro.io.BinaryDecoder;
 import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.DatumReader;
@@ -44,12 +47,14 @@ public class RegistryAvroSerde<T extends SpecificRecord> implements Serde<T>, Se
     private boolean isKey;
     private boolean autoRegister = true;
     private boolean useLatest;
-    private final Map<String, Integer> writeIds = new ConcurrentHashMap<>();
+    private final Map<String, WriteTarget> writeTargets = new ConcurrentHashMap<>();
+    private final SpecificDatumWriter<T> writer;
     private final Map<Integer, DatumReader<T>> readers = new ConcurrentHashMap<>();
 
     public RegistryAvroSerde(Class<T> type) {
         this.type = type;
         this.readerSchema = SpecificData.get().getSchema(type);
+        this.writer = new SpecificDatumWriter<>(readerSchema);
     }
 
     /** A ready serde (already configured), for code that builds the topology itself. */
@@ -87,22 +92,81 @@ public class RegistryAvroSerde<T extends SpecificRecord> implements Serde<T>, Se
         }
         requireConfigured();
         String subject = subject(topic);
-        int id = writeIds.computeIfAbsent(subject, s -> {
-            if (useLatest) {
-                return registry.latest(s).id();
-            }
-            return autoRegister ? registry.register(s, readerSchema) : registry.lookup(s, readerSchema).id();
-        });
+        WriteTarget target;
+        try {
+            target = writeTargets.computeIfAbsent(subject, this::writeTarget);
+        } catch (SerializationException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new SerializationException("cannot get a schema id for subject " + subject + " (topic " + topic + "): "
+                    + e.getMessage(), e);
+        }
         try {
             ByteArrayOutputStream out = new ByteArrayOutputStream(64);
             out.write(MAGIC);
-            out.write(ByteBuffer.allocate(4).putInt(id).array());
+            out.write(ByteBuffer.allocate(4).putInt(target.id()).array());
             BinaryEncoder enc = EncoderFactory.get().directBinaryEncoder(out, null);
-            new SpecificDatumWriter<T>(readerSchema).write(data, enc);
+            if (target.converter() == null) {
+                writer.write(data, enc);
+            } else {
+                target.converter().write(data, enc);
+            }
             enc.flush();
             return out.toByteArray();
         } catch (IOException | RuntimeException e) {
             throw new SerializationException("cannot write " + type.getSimpleName() + " to topic " + topic + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Which id to write under. With use.latest.version the subject's latest schema is the writer's schema, as in
+     * Confluent's serializer; when it is not this class's schema the record is converted to it by Avro schema
+     * resolution, which needs the latest schema to be able to read this class's data (checked once, clear error).
+     */
+    private WriteTarget writeTarget(String subject) {
+        if (!useLatest) {
+            int id = autoRegister ? registry.register(subject, readerSchema) : registry.lookup(subject, readerSchema).id();
+            return new WriteTarget(id, null);
+        }
+        SchemaRegistryClient.SchemaVersion latest = registry.latest(subject);
+        if (latest.schema().equals(readerSchema)) {
+            return new WriteTarget(latest.id(), null);
+        }
+        var compatibility = SchemaCompatibility.checkReaderWriterCompatibility(latest.schema(), readerSchema);
+        if (compatibility.getType() != SchemaCompatibility.SchemaCompatibilityType.COMPATIBLE) {
+            throw new SerializationException("use.latest.version: the latest schema of subject " + subject + " (id "
+                    + latest.id() + ", version " + latest.version() + ") cannot represent a " + type.getSimpleName() + ": "
+                    + compatibility.getDescription());
+        }
+        return new WriteTarget(latest.id(), new ResolvingWriter<>(readerSchema, latest.schema()));
+    }
+
+    /** The registry id records go out under, and the conversion to that id's schema (null: write as this class). */
+    private record WriteTarget(int id, ResolvingWriter<?> converter) {
+    }
+
+    /** Writes a record in another, compatible schema: encode as the class, decode resolving to the target, re-encode. */
+    private static final class ResolvingWriter<R> {
+        /** writes the record in its own class schema */
+        private final SpecificDatumWriter<Object> own;
+        /** reads that into the target schema */
+        private final GenericDatumReader<Object> resolve;
+        /** writes the target schema */
+        private final GenericDatumWriter<Object> target;
+
+        ResolvingWriter(Schema own, Schema target) {
+            this.own = new SpecificDatumWriter<>(own);
+            this.resolve = new GenericDatumReader<>(own, target);
+            this.target = new GenericDatumWriter<>(target);
+        }
+
+        void write(Object record, BinaryEncoder out) throws IOException {
+            ByteArrayOutputStream buffer = new ByteArrayOutputStream(64);
+            BinaryEncoder enc = EncoderFactory.get().directBinaryEncoder(buffer, null);
+            own.write(record, enc);
+            enc.flush();
+            Object converted = resolve.read(null, DecoderFactory.get().binaryDecoder(buffer.toByteArray(), null));
+            target.write(converted, out);
         }
     }
 

@@ -5,14 +5,20 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericDatumReader;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.io.DecoderFactory;
 import org.apache.kafka.common.errors.SerializationException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -135,6 +141,46 @@ class SchemaRegistryIntegrationTest {
         bad[at + 2] = (byte) 0x80;
         String message = assertThrows(SerializationException.class, () -> serde.deserialize("utf-topic", bad)).getMessage();
         assertTrue(message.contains("'attributes'") && message.contains("ED A0 80"), message);
+    }
+
+    @Test
+    void useLatestVersionWritesInTheLatestSchema() throws Exception {
+        SchemaRegistryClient client = new SchemaRegistryClient(CLUSTER.registryUrl(), null);
+        Schema own = TranslationRequest.getClassSchema();
+        List<Schema.Field> fields = new ArrayList<>();
+        own.getFields().forEach(f -> fields.add(new Schema.Field(f, f.schema())));
+        fields.add(new Schema.Field("priority", Schema.createUnion(Schema.create(Schema.Type.NULL),
+                Schema.create(Schema.Type.INT)), "added in v2", Schema.Field.NULL_DEFAULT_VALUE));
+        Schema v2 = Schema.createRecord(own.getName(), own.getDoc(), own.getNamespace(), false, fields);
+        client.register("latest-topic-value", own);
+        int v2id = client.register("latest-topic-value", v2);
+
+        RegistryAvroSerde<TranslationRequest> serde = RegistryAvroSerde.of(TranslationRequest.class,
+                Map.of("schema.registry.url", CLUSTER.registryUrl(), "use.latest.version", "true", "auto.register.schemas", "false"),
+                false);
+        TranslationRequest in = request("r6", "written as v2");
+        byte[] bytes = serde.serialize("latest-topic", in);
+        assertEquals(v2id, ByteBuffer.wrap(bytes, 1, 4).getInt());
+        GenericRecord asV2 = new GenericDatumReader<GenericRecord>(v2)
+                .read(null, DecoderFactory.get().binaryDecoder(bytes, 5, bytes.length - 5, null));
+        assertEquals("written as v2", asV2.get("text").toString());
+        assertNull(asV2.get("priority"));
+        assertEquals(in, serde.deserialize("latest-topic", bytes));
+    }
+
+    @Test
+    void twoRegistriesOnOneClusterShareTheirIds() {
+        try (EmbeddedRegistry other = EmbeddedRegistry.start(CLUSTER.bootstrapServers())) {
+            SchemaRegistryClient a = new SchemaRegistryClient(CLUSTER.registryUrl(), null);
+            SchemaRegistryClient b = new SchemaRegistryClient(other.url(), null);
+            Schema sa = new Schema.Parser().parse("{\"type\":\"record\",\"name\":\"ShareA\",\"fields\":[]}");
+            Schema sb = new Schema.Parser().parse("{\"type\":\"record\",\"name\":\"ShareB\",\"fields\":[]}");
+            int idB = b.register("share-b-value", sb);
+            int idA = a.register("share-a-value", sa);
+            assertNotEquals(idA, idB);
+            assertEquals(sb, new SchemaRegistryClient(CLUSTER.registryUrl(), null).schemaById(idB));
+            assertEquals(sa, new SchemaRegistryClient(other.url(), null).schemaById(idA));
+        }
     }
 
     @Test
