@@ -24,6 +24,8 @@ import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serializer;
 
 import seq2seq.streams.registry.SchemaRegistryClient;
+import seq2seq.streams.registry.SchemaRegistryException;
+import seq2seq.streams.registry.SchemaRegistryUnavailableException;
 
 /**
  * Avro serde in the Confluent wire format: magic byte 0, the schema's 4-byte big-endian registry id, Avro binary.
@@ -97,6 +99,13 @@ public class RegistryAvroSerde<T extends SpecificRecord> implements Serde<T>, Se
             target = writeTargets.computeIfAbsent(subject, this::writeTarget);
         } catch (SerializationException e) {
             throw e;
+        } catch (SchemaRegistryException e) {
+            if (e.unavailable()) {
+                throw new SchemaRegistryUnavailableException("cannot get a schema id for subject " + subject + " (topic "
+                        + topic + "): the registry cannot be asked now: " + e.getMessage(), e);
+            }
+            throw new SerializationException("cannot get a schema id for subject " + subject + " (topic " + topic + "): "
+                    + e.getMessage(), e);
         } catch (RuntimeException e) {
             throw new SerializationException("cannot get a schema id for subject " + subject + " (topic " + topic + "): "
                     + e.getMessage(), e);
@@ -188,6 +197,13 @@ public class RegistryAvroSerde<T extends SpecificRecord> implements Serde<T>, Se
         DatumReader<T> reader;
         try {
             reader = readers.computeIfAbsent(id, i -> new StrictUtf8DatumReader<>(registry.schemaById(i), readerSchema, type));
+        } catch (SchemaRegistryException e) {
+            if (e.unavailable()) {
+                throw new SchemaRegistryUnavailableException("record on " + topic + " names schema id " + id
+                        + ", and the registry cannot be asked now (retry, do not dead-letter): " + e.getMessage(), e);
+            }
+            throw new SerializationException("record on " + topic + " names schema id " + id
+                    + " that the registry cannot give: " + e.getMessage(), e);
         } catch (RuntimeException e) {
             throw new SerializationException("record on " + topic + " names schema id " + id
                     + " that the registry cannot give: " + e.getMessage(), e);

@@ -19,13 +19,18 @@ import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.io.DecoderFactory;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.DeserializationExceptionHandler;
+import org.apache.kafka.streams.errors.StreamsException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import seq2seq.app.embedded.EmbeddedRegistry;
 import seq2seq.avro.TranslationRequest;
+import seq2seq.streams.DeadLetterHandler;
 import seq2seq.streams.serde.RegistryAvroSerde;
 import seq2seq.testing.EmbeddedCluster;
 
@@ -181,6 +186,30 @@ class SchemaRegistryIntegrationTest {
             assertEquals(sb, new SchemaRegistryClient(CLUSTER.registryUrl(), null).schemaById(idB));
             assertEquals(sa, new SchemaRegistryClient(other.url(), null).schemaById(idA));
         }
+    }
+
+    @Test
+    void aRegistryOutageIsRetriedNotDeadLettered() {
+        byte[] bytes;
+        String url;
+        try (EmbeddedRegistry doomed = EmbeddedRegistry.start(CLUSTER.bootstrapServers())) {
+            url = doomed.url();
+            bytes = RegistryAvroSerde.of(TranslationRequest.class, Map.of("schema.registry.url", url), false)
+                    .serialize("outage-topic", request("r7", "fine record"));
+        }
+        RegistryAvroSerde<TranslationRequest> fresh = RegistryAvroSerde.of(TranslationRequest.class,
+                Map.of("schema.registry.url", url), false);
+        SchemaRegistryUnavailableException e = assertThrows(SchemaRegistryUnavailableException.class,
+                () -> fresh.deserialize("outage-topic", bytes));
+        assertTrue(e.getMessage().contains(url), e.getMessage());
+
+        DeadLetterHandler handler = new DeadLetterHandler();
+        handler.configure(Map.of(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, "outage-failures",
+                DeadLetterHandler.SERDE_CLASS_CONFIG, RegistryAvroSerde.class.getName(), "schema.registry.url", url));
+        var record = new ConsumerRecord<>("outage-topic", 0, 0L, new byte[0], bytes);
+        var response = handler.handleError(null, record, new StreamsException(e));
+        assertEquals(DeserializationExceptionHandler.Result.FAIL, response.result());
+        assertTrue(response.deadLetterQueueRecords().isEmpty());
     }
 
     @Test
