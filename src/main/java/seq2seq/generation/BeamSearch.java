@@ -58,21 +58,28 @@ final class BeamSearch implements Search {
         while (live.length > 0) {
             float[] logits = decoder.step(last);
             int rowsPerInput = firstStep ? 1 : k;
-            for (int r = 0; r < logits.length / vocab; r++) {
-                int b = live[r / rowsPerInput];
-                Beam beam = beams[b][r % rowsPerInput];
-                LogSoftmax.inPlace(logits, r * vocab, vocab);
-                for (LogitsProcessor p : processors) {
-                    p.apply(beam.seq, beam.seq.length, logits, r * vocab, vocab);
+            int[] liveNow = live;
+            @SuppressWarnings("unchecked")
+            List<Candidate>[] candidates = new List[live.length];
+            // per input: log-softmax and processors on its rows, then its best 2k candidates (inputs in two halves)
+            SearchWorkers.parallelFor(live.length, i -> {
+                Beam[] own = beams[liveNow[i]];
+                for (int r = i * rowsPerInput; r < (i + 1) * rowsPerInput; r++) {
+                    Beam beam = own[r % rowsPerInput];
+                    LogSoftmax.inPlace(logits, r * vocab, vocab);
+                    for (LogitsProcessor p : processors) {
+                        p.apply(beam.seq, beam.seq.length, logits, r * vocab, vocab);
+                    }
                 }
-            }
+                candidates[i] = topCandidates(logits, i, rowsPerInput, own, k, vocab);
+            });
             int curLen = beams[live[0]][0].seq.length; // the same for all live beams
             boolean atCap = curLen + 1 >= maxLength;
             List<Integer> nextLive = new ArrayList<>();
             List<Integer> keepRows = new ArrayList<>();
             for (int i = 0; i < live.length; i++) {
                 int b = live[i];
-                List<Candidate> cands = topCandidates(logits, i, rowsPerInput, beams[b], k, vocab);
+                List<Candidate> cands = candidates[i];
                 Beam[] next = new Beam[k];
                 int[] nextRow = new int[k];
                 int n = 0;
