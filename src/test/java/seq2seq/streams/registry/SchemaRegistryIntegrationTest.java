@@ -213,6 +213,15 @@ class SchemaRegistryIntegrationTest {
     }
 
     @Test
+    void onlyTopicNameStrategyIsAccepted() {
+        assertThrows(org.apache.kafka.common.config.ConfigException.class, () -> RegistryAvroSerde.of(TranslationRequest.class,
+                Map.of("schema.registry.url", CLUSTER.registryUrl(),
+                        "value.subject.name.strategy", "io.confluent.kafka.serializers.subject.RecordNameStrategy"), false));
+        RegistryAvroSerde.of(TranslationRequest.class, Map.of("schema.registry.url", CLUSTER.registryUrl(),
+                "value.subject.name.strategy", "io.confluent.kafka.serializers.subject.TopicNameStrategy"), false);
+    }
+
+    @Test
     void basicAuthFromUserInfoOrUrl() {
         try (EmbeddedRegistry secured = EmbeddedRegistry.start(CLUSTER.bootstrapServers(), 0, "alice:s3cret")) {
             Schema s = new Schema.Parser().parse("{\"type\":\"record\",\"name\":\"Auth\",\"fields\":[]}");
