@@ -74,12 +74,12 @@ final class CachedDecoder implements StepDecoder {
         try (OnnxTensor input = model.longTensor(ids, rows, 1)) {
             boolean first = self == null;
             Result r = model.decode(input, mask, hidden, self, cross);
+            owners.add(r);
             float[] logits = readLogits(model.logits(r), rows);
             if (first) {
                 cross = model.crossCache(r);
             }
             self = model.selfCache(r);
-            owners.add(r);
             release();
             return logits;
         } catch (OrtException e) {

@@ -26,6 +26,8 @@ public final class Engine implements Translator {
     /** the bundle's search settings with the engine options' overrides */
     private final GenerationOptions defaults;
     private final ModelInfo info;
+    /** target-language code to its token (empty: the model has none) */
+    private final Map<String, java.util.Optional<Integer>> languageTokens = new java.util.concurrent.ConcurrentHashMap<>();
 
     private Engine(OnnxModel model, Tokenizer tokenizer, EngineOptions options, GenerationOptions defaults, ModelInfo info) {
         this.model = model;
@@ -156,6 +158,13 @@ public final class Engine implements Translator {
 
     private GenerationOptions optionsFor(TranslationTask t) {
         GenerationOptions o = defaults;
+        if (t.targetLang() != null) {
+            // multilingual models (NLLB, M2M100) start the output with a target-language token; a one-pair model has none
+            Integer lang = languageTokens.computeIfAbsent(t.targetLang(), this::languageToken).orElse(null);
+            if (lang != null) {
+                o = o.withForcedBosTokenId(lang);
+            }
+        }
         if (t.numBeams() != null) {
             o = o.withNumBeams(t.numBeams());
         }
@@ -169,6 +178,15 @@ public final class Engine implements Translator {
     static boolean isBlank(String text) {
         return text.codePoints().allMatch(c -> Character.isWhitespace(c) || Character.isSpaceChar(c)
                 || (c >= 0x200B && c <= 0x200D) || c == 0x2060 || c == 0xFEFF);
+    }
+
+    /** The token of a language code: the code itself (NLLB: "deu_Latn") or M2M100's "__de__". */
+    private java.util.Optional<Integer> languageToken(String code) {
+        Integer id = tokenizer.tokenId(code);
+        if (id == null) {
+            id = tokenizer.tokenId("__" + code + "__");
+        }
+        return java.util.Optional.ofNullable(id).filter(i -> i < model.config().vocabSize());
     }
 
     private static DetailedTranslation empty(Tokenizer.Encoded e) {

@@ -18,6 +18,7 @@ import org.apache.avro.io.EncoderFactory;
 import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificDatumWriter;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
@@ -74,6 +75,13 @@ public class RegistryAvroSerde<T extends SpecificRecord> implements Serde<T>, Se
         this.autoRegister = auto == null || Boolean.parseBoolean(auto.toString());
         Object latest = configs.get(USE_LATEST);
         this.useLatest = latest != null && Boolean.parseBoolean(latest.toString());
+        String strategyKey = isKey ? "key.subject.name.strategy" : "value.subject.name.strategy";
+        Object strategy = configs.get(strategyKey);
+        if (strategy != null && !strategy.toString().endsWith(".TopicNameStrategy")) {
+            // another strategy would put the schemas under subjects this serde never asks about
+            throw new ConfigException(strategyKey, strategy, "only TopicNameStrategy (<topic>-key / <topic>-value) is "
+                    + "supported by " + RegistryAvroSerde.class.getSimpleName() + "; use Confluent's serde for others");
+        }
     }
 
     /** Uses an existing client (shares its caches) instead of one built from the configuration. */
