@@ -76,6 +76,8 @@ public final class EmbeddedRegistry implements AutoCloseable {
     private final KafkaConsumer<String, String> topicReader;
     private final Map<Integer, Registered> byId = new LinkedHashMap<>();
     private final Map<String, List<Registered>> bySubject = new LinkedHashMap<>();
+    /** highest version number ever given per subject, deleted ones included (numbers are never reused) */
+    private final Map<String, Integer> lastVersion = new LinkedHashMap<>();
     private final Map<String, String> subjectLevels = new LinkedHashMap<>();
     private String globalLevel = "BACKWARD";
     /** Expected Authorization header value, or null when the registry is open (the default). */
@@ -191,8 +193,18 @@ public final class EmbeddedRegistry implements AutoCloseable {
             if ("SCHEMA".equals(k.path("keytype").asText())) {
                 String text = v.get("schema").asText();
                 Registered r = new Registered(v.get("id").asInt(), v.get("version").asInt(), new Schema.Parser().parse(text), text);
-                byId.put(r.id(), r);
-                bySubject.computeIfAbsent(v.get("subject").asText(), s -> new ArrayList<>()).add(r);
+                String subject = v.get("subject").asText();
+                byId.putIfAbsent(r.id(), r); // an id keeps its schema, even after its versions are deleted
+                lastVersion.merge(subject, r.version(), Math::max);
+                List<Registered> live = bySubject.computeIfAbsent(subject, x -> new ArrayList<>());
+                live.removeIf(x -> x.version() == r.version());
+                if (!v.path("deleted").asBoolean(false)) {
+                    live.add(r);
+                    live.sort(java.util.Comparator.comparingInt(Registered::version));
+                }
+                if (live.isEmpty()) {
+                    bySubject.remove(subject);
+                }
             } else if ("CONFIG".equals(k.path("keytype").asText())) {
                 String level = v.get("compatibilityLevel").asText();
                 if (k.path("subject").isTextual()) {
@@ -287,6 +299,12 @@ public final class EmbeddedRegistry implements AutoCloseable {
                 String subject = p[1];
                 if (p.length == 2 && post) {
                     return lookup(subject, parse(body));
+                }
+                if (p.length == 2 && method.equals("DELETE")) {
+                    return delete(subject, null);
+                }
+                if (p.length == 4 && p[2].equals("versions") && method.equals("DELETE")) {
+                    return delete(subject, p[3]);
                 }
                 if (p.length == 3 && p[2].equals("versions") && post) {
                     return register(subject, parse(body));
@@ -440,14 +458,42 @@ public final class EmbeddedRegistry implements AutoCloseable {
         }
         int id = byId.values().stream().filter(r -> r.schema().equals(schema)).mapToInt(Registered::id).findFirst()
                 .orElse(byId.keySet().stream().mapToInt(Integer::intValue).max().orElse(0) + 1);
-        int version = versions.stream().mapToInt(Registered::version).max().orElse(0) + 1;
+        int version = lastVersion.getOrDefault(subject, 0) + 1;
+        appendSchema(subject, version, id, schema.toString(), false);
+        LOG.info("registered schema id {} as version {} of subject {}", id, version, subject);
+        return Reply.ok(JSON.createObjectNode().put("id", id));
+    }
+
+    private void appendSchema(String subject, int version, int id, String schema, boolean deleted) {
         ObjectNode key = JSON.createObjectNode().put("keytype", "SCHEMA").put("subject", subject).put("version", version)
                 .put("magic", 1);
         ObjectNode value = JSON.createObjectNode().put("subject", subject).put("version", version).put("id", id)
-                .put("schema", schema.toString()).put("deleted", false);
+                .put("schema", schema).put("deleted", deleted);
         append(key, value);
-        LOG.info("registered schema id {} as version {} of subject {}", id, version, subject);
-        return Reply.ok(JSON.createObjectNode().put("id", id));
+    }
+
+    /** Soft delete, as Confluent's: the versions leave the subject, their ids still resolve. */
+    private Reply delete(String subject, String which) {
+        List<Registered> versions = bySubject.get(subject);
+        if (versions == null) {
+            return subjectNotFound(subject);
+        }
+        List<Registered> doomed = which == null ? List.copyOf(versions) : versionList(subject, which);
+        if (doomed.isEmpty()) {
+            return Reply.error(404, 40402, "Version " + which + " not found.");
+        }
+        ArrayNode deleted = JSON.createArrayNode();
+        for (Registered r : doomed) {
+            appendSchema(subject, r.version(), r.id(), r.text(), true);
+            deleted.add(r.version());
+        }
+        LOG.info("deleted version(s) {} of subject {}", deleted, subject);
+        return Reply.ok(which == null ? deleted : deleted.get(0));
+    }
+
+    private List<Registered> versionList(String subject, String which) {
+        Registered r = version(subject, which);
+        return r == null ? List.of() : List.of(r);
     }
 
     private String level(String subject) {

@@ -140,6 +140,14 @@ public final class SchemaRegistryClient {
         call("PUT", "/config/" + enc(subject), b.toString());
     }
 
+    /** Soft-deletes every version of the subject (ids keep resolving); returns the deleted version numbers. */
+    public List<Integer> deleteSubject(String subject) {
+        List<Integer> out = new ArrayList<>();
+        call("DELETE", "/subjects/" + enc(subject), null).forEach(n -> out.add(n.asInt()));
+        idBySubjectAndSchema.keySet().removeIf(k -> k.startsWith(subject + "\u0000"));
+        return out;
+    }
+
     /** All subjects. */
     public List<String> subjects() {
         List<String> out = new ArrayList<>();

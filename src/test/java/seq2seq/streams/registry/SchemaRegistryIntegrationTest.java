@@ -222,6 +222,26 @@ class SchemaRegistryIntegrationTest {
     }
 
     @Test
+    void deletedVersionsLeaveTheSubjectButTheirIdsStillResolve() {
+        SchemaRegistryClient client = new SchemaRegistryClient(CLUSTER.registryUrl(), null);
+        Schema v1 = new Schema.Parser().parse("{\"type\":\"record\",\"name\":\"Del\",\"fields\":[]}");
+        Schema v2 = new Schema.Parser().parse("{\"type\":\"record\",\"name\":\"Del\",\"fields\":["
+                + "{\"name\":\"x\",\"type\":\"int\",\"default\":0}]}");
+        int id1 = client.register("del-value", v1);
+        int id2 = client.register("del-value", v2);
+        assertEquals(List.of(1, 2), client.deleteSubject("del-value"));
+        assertEquals(40401, assertThrows(SchemaRegistryException.class, () -> client.latest("del-value")).errorCode());
+        assertFalse(client.subjects().contains("del-value"));
+        assertEquals(v2, new SchemaRegistryClient(CLUSTER.registryUrl(), null).schemaById(id2), "ids outlive deletion");
+        assertEquals(id1, client.register("del-value", v1), "the same schema keeps its id");
+        assertEquals(3, client.latest("del-value").version(), "version numbers are not reused");
+        CLUSTER.restartRegistry();
+        SchemaRegistryClient after = new SchemaRegistryClient(CLUSTER.registryUrl(), null);
+        assertEquals(3, after.latest("del-value").version(), "deletions survive a restart");
+        assertEquals(v2, after.schemaById(id2));
+    }
+
+    @Test
     void basicAuthFromUserInfoOrUrl() {
         try (EmbeddedRegistry secured = EmbeddedRegistry.start(CLUSTER.bootstrapServers(), 0, "alice:s3cret")) {
             Schema s = new Schema.Parser().parse("{\"type\":\"record\",\"name\":\"Auth\",\"fields\":[]}");
