@@ -173,6 +173,9 @@ class FailoverTest {
         Properties p = new Properties();
         p.putAll(shared);
         p.put("kafka.state.dir", dir.resolve("state-b").toString());
+        if (Settings.find("ops.port") != null) {
+            p.put("ops.port", "0"); // `run` serves its operations endpoints: any free port, so parallel runs do not clash
+        }
         try (Writer w = Files.newBufferedWriter(config)) {
             p.store(w, "instance B");
         }
