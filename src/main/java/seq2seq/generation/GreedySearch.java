@@ -10,6 +10,9 @@ import java.util.concurrent.Future;
  * finished rows leave the batch.
  */
 final class GreedySearch implements Search {
+    /** steps whose scores may still be computing (each holds its logits) */
+    private static final int MAX_PENDING_SCORES = 2;
+
     private final GenerationOptions options;
     private final List<LogitsProcessor> processors;
     private final int start;
@@ -41,6 +44,8 @@ final class GreedySearch implements Search {
         // each step's chosen-token log-probabilities, computed on a helper thread while the next step runs
         List<Future<float[]>> stepLogProbs = new ArrayList<>();
         List<int[]> stepInputs = new ArrayList<>();
+        float[] logProb = new float[inputs];
+        int summed = 0;
         while (input.length > 0) {
             float[] logits = decoder.step(last);
             int rows = input.length;
@@ -76,6 +81,11 @@ final class GreedySearch implements Search {
                     return lp;
                 }));
                 stepInputs.add(input);
+                while (stepLogProbs.size() - summed > MAX_PENDING_SCORES) {
+                    // a slow helper must not hold many steps' logits: catch up in step order
+                    addLogProbs(stepLogProbs.get(summed), stepInputs.get(summed), logProb);
+                    summed++;
+                }
             }
             if (kept == 0) {
                 break;
@@ -92,13 +102,8 @@ final class GreedySearch implements Search {
             }
             input = nextInput;
         }
-        float[] logProb = new float[inputs];
-        for (int s = 0; s < stepLogProbs.size(); s++) {
-            float[] lp = SearchWorkers.join(stepLogProbs.get(s));
-            int[] in = stepInputs.get(s);
-            for (int r = 0; r < in.length; r++) {
-                logProb[in[r]] += lp[r];
-            }
+        for (; summed < stepLogProbs.size(); summed++) {
+            addLogProbs(stepLogProbs.get(summed), stepInputs.get(summed), logProb);
         }
         List<List<Hypothesis>> out = new ArrayList<>();
         for (int b = 0; b < inputs; b++) {
@@ -108,5 +113,12 @@ final class GreedySearch implements Search {
             out.add(List.of(new Hypothesis(tokens, logProb[b], score, finished[b])));
         }
         return out;
+    }
+
+    private static void addLogProbs(Future<float[]> step, int[] inputOfRow, float[] logProb) {
+        float[] lp = SearchWorkers.join(step);
+        for (int r = 0; r < inputOfRow.length; r++) {
+            logProb[inputOfRow[r]] += lp[r];
+        }
     }
 }

@@ -37,21 +37,31 @@ import seq2seq.streams.registry.SchemaRegistryUnavailableException;
  * <p>Reading resolves the writer's schema (fetched by id) against this class's schema, so producers on an older or
  * newer compatible schema are read correctly. Input is checked strictly: a wrong magic byte, an unknown id, a
  * truncated or over-long payload, or text that is not valid UTF-8 is a {@link SerializationException} naming the
- * problem, so the pipeline dead-letters the record instead of translating mangled text.
+ * problem, so the pipeline dead-letters the record instead of translating mangled text. A registry that cannot be
+ * reached (or answers 5xx) is a {@link SchemaRegistryUnavailableException} instead: the record may be fine, retry it.
  */
 public class RegistryAvroSerde<T extends SpecificRecord> implements Serde<T>, Serializer<T>, Deserializer<T> {
     public static final String AUTO_REGISTER = "auto.register.schemas";
     public static final String USE_LATEST = "use.latest.version";
     private static final byte MAGIC = 0;
 
+    /** the generated class read and written */
     private final Class<T> type;
+    /** that class's schema: the reader's schema, and the writer's unless use.latest.version picks another */
     private final Schema readerSchema;
+    /** registry client with its id and schema caches; set by configure() */
     private SchemaRegistryClient registry;
+    /** key serde (subject {@code <topic>-key}) or value serde ({@code <topic>-value}) */
     private boolean isKey;
+    /** register this class's schema on first write (Confluent's default) rather than only look it up */
     private boolean autoRegister = true;
+    /** write under the subject's latest schema */
     private boolean useLatest;
+    /** per subject: the id written and the conversion, decided on the first write */
     private final Map<String, WriteTarget> writeTargets = new ConcurrentHashMap<>();
+    /** writes this class's schema */
     private final SpecificDatumWriter<T> writer;
+    /** per writer schema id: a strict reader resolving it to this class's schema */
     private final Map<Integer, DatumReader<T>> readers = new ConcurrentHashMap<>();
 
     public RegistryAvroSerde(Class<T> type) {
