@@ -102,7 +102,15 @@ final class TranslationProcessor implements Processor<byte[], Envelope, byte[], 
         try (KeyValueIterator<Long, Envelope> it = buffer.all()) {
             while (it.hasNext()) {
                 var kv = it.next();
-                enqueue(kv.key, prepare(kv.value), now);
+                Pending p;
+                try {
+                    p = prepare(kv.value);
+                } catch (RuntimeException e) { // keep its place in line; it leaves as a dead letter
+                    log.error("task {}: cannot prepare buffered request {}", context.taskId(), kv.key, e);
+                    p = new Pending(kv.value, new SplitText(List.of(), List.of("")));
+                    p.failure = "cannot prepare the buffered request: " + e;
+                }
+                enqueue(kv.key, p, now);
                 nextSeq = kv.key + 1;
             }
         }
@@ -346,6 +354,10 @@ final class TranslationProcessor implements Processor<byte[], Envelope, byte[], 
 
     /** Forwards a complete request: its translation, or a dead letter if a segment failed in the engine. */
     private void forward(Pending p) {
+        if (p.failure != null) {
+            forwardFailure(p.env, FailureReason.INTERNAL, p.failure);
+            return;
+        }
         for (Piece piece : p.pieces) {
             if (piece.error != null) {
                 forwardFailure(p.env, FailureReason.INFERENCE, piece.error);
@@ -452,6 +464,8 @@ final class TranslationProcessor implements Processor<byte[], Envelope, byte[], 
         final byte[][] keys;
         /** segments still without a translation */
         int missing;
+        /** set when the request cannot be translated at all (it is dead-lettered in its turn) */
+        String failure;
 
         Pending(Envelope env, SplitText split) {
             this.env = env;
