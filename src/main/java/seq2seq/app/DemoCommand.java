@@ -104,7 +104,7 @@ final class DemoCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         Path stateDir = Files.createTempDirectory("s2s-demo-state");
         AppConfig base = AppConfig.of(Map.of());
-        CompletableFuture<Engine> engineLoad = CompletableFuture.supplyAsync(() -> EngineLoader.load(modelDir, base));
+        CompletableFuture<Engine> engineLoad = CompletableFuture.supplyAsync(() -> warmedUp(EngineLoader.load(modelDir, base)));
         List<AutoCloseable> open = new ArrayList<>();
         AtomicBoolean closed = new AtomicBoolean();
         Runnable closeAll = () -> {
@@ -205,6 +205,12 @@ final class DemoCommand implements Callable<Integer> {
                 // the hook is running already
             }
         }
+    }
+
+    /** One translation while the broker starts, so the first sentence shown is not slowed by ONNX Runtime's first run. */
+    private static Engine warmedUp(Engine engine) {
+        EngineLoader.onBigStack(() -> engine.translate(List.of(seq2seq.generation.TranslationTask.of("Hello."))));
+        return engine;
     }
 
     /** Runs {@code start} with System.out muted (libraries that print instead of logging). */
