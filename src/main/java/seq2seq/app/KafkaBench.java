@@ -101,7 +101,7 @@ final class KafkaBench {
                     " = %.0f %% of the engine alone on unique sentences; %s", 100 * memo.perSecond / alone, memo.engineNote));
             rows.put("memory hit, read to forwarded (in the pipeline)", String.format(Locale.ROOT,
                     "p50 %.3f ms, p99 %.3f ms (%d hits)", memo.hitP50 / 1e6, memo.hitP99 / 1e6, memo.hitCount));
-            rows.put("memory hit, created_at to produced_at (includes the commit interval)", String.format(Locale.ROOT,
+            rows.put("memory hit, created_at to produced_at (before the commit makes it visible)", String.format(Locale.ROOT,
                     "p50 %d ms, p99 %d ms", memo.e2eP50, memo.e2eP99));
         }
         StringBuilder md = new StringBuilder("## Through Kafka (`bench --kafka`)\n\n");
