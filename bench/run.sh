@@ -12,7 +12,7 @@ base=target/bench-models/base
 if [ ! -f "$base/onnx/decoder_model_merged_quantized.onnx" ]; then
   echo "bench/run.sh: exporting the base-size random model to $base" >&2
   mkdir -p target/bench-models
-  OPENBLAS_NUM_THREADS=1 /usr/bin/python3 training/export.py --random --preset base --no-eos --only-merged \
+  OPENBLAS_NUM_THREADS=1 /usr/bin/python3 training/export.py --random --preset base --no-eos \
     --spm training/fixtures/tiny-spm.model --vocab 32000 --max-length 33 --out "$base" \
     --weights-out target/bench-models/base.pt >&2
 fi
