@@ -6,7 +6,7 @@
 # base model, node/npm for transformers.js; see training/setup.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-default_model=${1:-$(ls -d models/*/ 2>/dev/null | head -1)}
+default_model=${1-$(ls -d models/*/ 2>/dev/null | head -1 || true)}
 shift || true
 base=target/bench-models/base
 if [ ! -f "$base/onnx/decoder_model_merged_quantized.onnx" ]; then
