@@ -44,6 +44,10 @@ public final class StrictUtf8DatumReader<T> extends SpecificDatumReader<T> {
         }
     }
 
+    /** one reporting (not replacing) decoder per thread; decode(ByteBuffer) resets it */
+    private static final ThreadLocal<CharsetDecoder> STRICT_DECODER = ThreadLocal.withInitial(() -> StandardCharsets.UTF_8
+            .newDecoder().onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT));
+
     public StrictUtf8DatumReader(Schema writer, Schema reader, Class<?> type) {
         super(writer, reader, slowReaderModel(type));
     }
@@ -92,9 +96,7 @@ public final class StrictUtf8DatumReader<T> extends SpecificDatumReader<T> {
 
     /** Decodes with a decoder that reports, not replaces, malformed input (surrogates, overlong forms, bad bytes). */
     static String decodeStrictly(Utf8 raw) {
-        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
-                .onMalformedInput(CodingErrorAction.REPORT)
-                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        CharsetDecoder decoder = STRICT_DECODER.get();
         ByteBuffer bytes = ByteBuffer.wrap(raw.getBytes(), 0, raw.getByteLength());
         try {
             return decoder.decode(bytes).toString();
