@@ -6,13 +6,13 @@
 # base model, node/npm for transformers.js; see training/setup.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-default_model=${1:-$(ls -d models/*/ 2>/dev/null | head -1)}
+default_model=${1-$(ls -d models/*/ 2>/dev/null | head -1 || true)}
 shift || true
 base=target/bench-models/base
 if [ ! -f "$base/onnx/decoder_model_merged_quantized.onnx" ]; then
   echo "bench/run.sh: exporting the base-size random model to $base" >&2
   mkdir -p target/bench-models
-  OPENBLAS_NUM_THREADS=1 /usr/bin/python3 training/export.py --random --preset base --no-eos --only-merged \
+  OPENBLAS_NUM_THREADS=1 /usr/bin/python3 training/export.py --random --preset base --no-eos \
     --spm training/fixtures/tiny-spm.model --vocab 32000 --max-length 33 --out "$base" \
     --weights-out target/bench-models/base.pt >&2
 fi
