@@ -1,5 +1,6 @@
 package seq2seq.app;
 
+import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
@@ -106,6 +107,19 @@ public final class PipelineService implements AutoCloseable {
     public void close(Duration timeout) {
         streams.close(timeout);
         batcher.close();
+    }
+
+    /**
+     * Stops like {@link #close(Duration)} but also leaves the consumer group, so the other instances take the
+     * partitions over at once instead of after the session timeout (a graceful stop: scale-down, rolling restart).
+     *
+     * @return false if Kafka Streams did not finish closing in time
+     */
+    public boolean closeAndLeaveGroup(Duration timeout) {
+        boolean closed = streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
+                .withTimeout(timeout));
+        batcher.close();
+        return closed;
     }
 
     @Override

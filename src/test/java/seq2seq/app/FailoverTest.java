@@ -76,6 +76,16 @@ class FailoverTest {
 
     @Test
     void everyRequestIsAnsweredExactlyOnceWhenAnInstanceIsKilledMidStream() throws Exception {
+        stopSecondInstanceMidStream(false);
+    }
+
+    /** SIGTERM: `run` stops polling, hands its work back, closes Kafka Streams cleanly and exits 0; nothing lost or doubled. */
+    @Test
+    void everyRequestIsAnsweredExactlyOnceWhenAnInstanceGetsSigtermMidStream() throws Exception {
+        stopSecondInstanceMidStream(true);
+    }
+
+    private void stopSecondInstanceMidStream(boolean graceful) throws Exception {
         try (EmbeddedKafka kafka = EmbeddedKafka.start(1);
              EmbeddedRegistry registry = EmbeddedRegistry.start(kafka.bootstrapServers())) {
             Map<String, String> shared = sharedConfig(kafka, registry, "failover-test");
@@ -107,8 +117,14 @@ class FailoverTest {
                 send(producer, requests, topic, texts, random, 0, half);
                 assertTrue(out.await(() -> sum(out, bPartitions) >= 300, WAIT),
                         "instance B should translate some requests before it is killed; its partitions " + bPartitions + " have " + sum(out, bPartitions));
-                b.destroyForcibly(); // SIGKILL: whatever B buffered, translated or half-committed is left as it is
-                assertTrue(b.waitFor(30, TimeUnit.SECONDS), "instance B did not die");
+                if (graceful) {
+                    b.destroy(); // SIGTERM
+                    assertTrue(b.waitFor(60, TimeUnit.SECONDS), "instance B did not stop within 60 s of SIGTERM");
+                    assertEquals(0, b.exitValue(), "a graceful stop exits 0 (see target/failover-instance-b.log)");
+                } else {
+                    b.destroyForcibly(); // SIGKILL: whatever B buffered, translated or half-committed is left as it is
+                    assertTrue(b.waitFor(30, TimeUnit.SECONDS), "instance B did not die");
+                }
                 int answeredAtKill = out.records();
                 long tKill = System.nanoTime();
                 send(producer, requests, topic, texts, random, half, REQUESTS);

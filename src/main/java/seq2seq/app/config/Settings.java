@@ -120,6 +120,16 @@ public final class Settings {
     public static final Property REPARTITION_BY_CONTENT = add("repartition.by.content", "false",
             "route requests by text through a repartition topic so each distinct sentence is remembered once (loses per-partition order)", BOOLEAN);
 
+    // --- operations ---
+    public static final Property OPS_PORT = add("ops.port", "8080",
+            "port of the operations endpoints: /metrics (Prometheus), /health/live, /health/ready, / (status page); 0 = any free port", intRange(0, 65_535));
+    public static final Property OPS_BIND_ADDRESS = add("ops.bind.address", "0.0.0.0",
+            "interface the operations endpoints listen on (127.0.0.1 keeps them local)", NOT_BLANK);
+    public static final Property OPS_RECENT = add("ops.recent.translations", "10",
+            "how many recent translations the status page shows (0: none, e.g. for confidential text)", intRange(0, 1_000));
+    public static final Property SHUTDOWN_TIMEOUT = add("shutdown.timeout.ms", "30000",
+            "longest a graceful stop (SIGTERM, Ctrl-C) waits for Kafka Streams to commit and close; the process is halted 10 s after it", intRange(1_000, 600_000));
+
     /** All properties, in table order. */
     public static List<Property> all() {
         return Collections.unmodifiableList(ALL);

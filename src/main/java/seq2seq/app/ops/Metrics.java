@@ -215,7 +215,7 @@ public final class Metrics implements PipelineEvents, AutoCloseable {
     /** Figures for the status page, read at one moment. */
     Snapshot snapshot() {
         Map<String, Double> percentiles = new java.util.LinkedHashMap<>();
-        for (ValueAtPercentile v : latency.takeSnapshot().percentileValues()) {
+        for (ValueAtPercentile v : latency.count() == 0 ? new ValueAtPercentile[0] : latency.takeSnapshot().percentileValues()) {
             percentiles.put(String.format(Locale.ROOT, "p%d", Math.round(v.percentile() * 100)), v.value(TimeUnit.MILLISECONDS));
         }
         Map<String, Long> dead = new java.util.TreeMap<>();
