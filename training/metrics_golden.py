@@ -11,6 +11,10 @@ from metrics import corpus_bleu, corpus_chrf
 
 WORDS = ["Haus", "haus", "das", "Das", "ist", "(gut)", "gut,", "3.5", "3,5", "1990-2000", "&amp;", "&quot;x&quot;",
          "\"x\"", "-", ".", "Öl", "Straße", "e.g.", "z.B.", "...", "a/b", "{t}", "$5", "–", "„Ja“", "ça", "日本"]
+# Python-only whitespace (no-break spaces, U+0085, U+3000 ...), characters beyond the BMP, 13a's <skipped> and entities,
+# punctuation at both word ends: where a port that uses its own language's string functions goes wrong
+HARD = ["a\u00a0b", "x\u2009y", "z\u3000", "\u0085q", "w\x1cv", "\t", "😀", "𝔘𝔫𝔦", "(hi)", "'s", "<skipped>", "&lt;b&gt;",
+        "&amp;amp;", "1-2", "-1", "3-", "a.b", ".5", "5.", ",", "e'", "Über", "İ", "ß", "—", "…", "\u200b", "x\u00a0"]
 
 
 def corpus(rng, n, max_words, min_words):
@@ -37,6 +41,13 @@ def main(argv):
         refs = corpus(rng, 50, 15, 1)
         hyps = [r if rng.random() < 0.2 else h for r, h in zip(refs, corpus(rng, 50, 15, 0))]
         cases.append(case(f"random {i}", hyps, refs))
+    hard = WORDS[:8] + HARD
+    for i in range(3):
+        refs = [" ".join(rng.choice(hard) for _ in range(rng.randint(1, 12))) + rng.choice(["", " ", "\u00a0", "\t"])
+                for _ in range(40)]
+        hyps = [r if rng.random() < 0.2 else " ".join(rng.choice(hard) for _ in range(rng.randint(0, 12)))
+                for r in refs]
+        cases.append(case(f"python whitespace and astral {i}", hyps, refs))
     with open(argv[1], "w", encoding="utf-8") as f:
         json.dump({"generator": "training/metrics_golden.py", "cases": cases}, f, ensure_ascii=False, indent=1)
         f.write("\n")

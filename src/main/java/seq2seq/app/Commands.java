@@ -9,6 +9,12 @@ final class Commands {
 
     static List<Object> all() {
         return List.of(
-                new TranslateCommand());
+                new TranslateCommand(),
+                new DemoCommand(),
+                new RunCommand(),
+                new ProduceCommand(),
+                new ConsumeCommand(),
+                new EvalCommand(),
+                new BenchCommand());
     }
 }

@@ -26,6 +26,13 @@ public final class Main implements Runnable {
         for (Object sub : Commands.all()) {
             cl.addSubcommand(sub);
         }
+        cl.setExecutionExceptionHandler((e, line, parsed) -> {
+            if (e instanceof seq2seq.app.config.ConfigException) {
+                line.getErr().println(e.getMessage());
+                return 2;
+            }
+            throw e;
+        });
         return cl;
     }
 

@@ -3,6 +3,7 @@ package seq2seq.app;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -12,8 +13,6 @@ import seq2seq.generation.EngineOptions;
 import seq2seq.generation.Translation;
 import seq2seq.generation.TranslationTask;
 import seq2seq.model.BundleException;
-import seq2seq.model.DecoderLayout;
-import seq2seq.model.Dtype;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -47,23 +46,8 @@ final class TranslateCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Write one JSON object per line: text, tokens, score, timings.")
     boolean json;
 
-    @Option(names = "--dtype", paramLabel = "fp32|q8", defaultValue = "fp32", description = "Weights: fp32 or q8 (the _quantized files). Default: ${DEFAULT-VALUE}")
-    String dtype;
-
-    @Option(names = "--beams", paramLabel = "N", description = "Beam width (1: greedy). Default: the model's generation_config.json.")
-    Integer beams;
-
-    @Option(names = "--max-new-tokens", paramLabel = "N", description = "Cap on generated tokens per line. Default: the model's.")
-    Integer maxNewTokens;
-
-    @Option(names = "--batch-tokens", paramLabel = "N", defaultValue = "4096", description = "Batch budget: padded source tokens x beams. Default: ${DEFAULT-VALUE}")
-    int batchTokens;
-
-    @Option(names = "--threads", paramLabel = "N", defaultValue = "1", description = "ONNX Runtime intra-op threads. Default: ${DEFAULT-VALUE}")
-    int threads;
-
-    @Option(names = "--layout", paramLabel = "auto|merged|separate", defaultValue = "auto", description = "Decoder files to use. Default: ${DEFAULT-VALUE}")
-    String layout;
+    @Mixin
+    EngineArgs engine;
 
     @Override
     public Integer call() {
@@ -72,10 +56,7 @@ final class TranslateCommand implements Callable<Integer> {
         EngineOptions options;
         List<String> lines;
         try {
-            options = EngineOptions.defaults().withDtype(Dtype.parse(dtype))
-                    .withLayout(DecoderLayout.valueOf(layout.toUpperCase(java.util.Locale.ROOT)))
-                    .withIntraOpThreads(threads).withBatchTokens(batchTokens)
-                    .withNumBeams(beams).withMaxNewTokens(maxNewTokens);
+            options = engine.toOptions();
             lines = readLines();
         } catch (IllegalArgumentException | IOException e) {
             err.println("translate: " + e.getMessage());
@@ -83,13 +64,13 @@ final class TranslateCommand implements Callable<Integer> {
         }
         long start = System.nanoTime();
         int failures = 0;
-        try (Engine engine = Engine.load(model, options)) {
+        try (Engine loaded = Engine.load(model, options)) {
             for (int from = 0; from < lines.size(); from += CHUNK) {
                 List<TranslationTask> tasks = new ArrayList<>();
                 for (String l : lines.subList(from, Math.min(lines.size(), from + CHUNK))) {
                     tasks.add(TranslationTask.of(l));
                 }
-                List<DetailedTranslation> results = engine.translateDetailed(tasks);
+                List<DetailedTranslation> results = loaded.translateDetailed(tasks);
                 for (int i = 0; i < results.size(); i++) {
                     DetailedTranslation d = results.get(i);
                     Translation t = d.translation();

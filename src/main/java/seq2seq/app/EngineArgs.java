@@ -1,0 +1,42 @@
+package seq2seq.app;
+
+import picocli.CommandLine.Option;
+import seq2seq.generation.EngineOptions;
+import seq2seq.model.DecoderLayout;
+import seq2seq.model.Dtype;
+
+import java.util.Locale;
+
+/** The engine options that every command running a model takes (a picocli mixin). */
+final class EngineArgs {
+    @Option(names = "--dtype", paramLabel = "fp32|q8", defaultValue = "fp32", description = "Weights: fp32 or q8 (the _quantized files). Default: ${DEFAULT-VALUE}")
+    String dtype;
+
+    @Option(names = "--beams", paramLabel = "N", description = "Beam width (1: greedy). Default: the model's generation_config.json.")
+    Integer beams;
+
+    @Option(names = "--max-new-tokens", paramLabel = "N", description = "Cap on generated tokens per line. Default: the model's.")
+    Integer maxNewTokens;
+
+    @Option(names = "--batch-tokens", paramLabel = "N", defaultValue = "4096", description = "Batch budget: padded source tokens x beams. Default: ${DEFAULT-VALUE}")
+    int batchTokens;
+
+    @Option(names = "--threads", paramLabel = "N", defaultValue = "1", description = "ONNX Runtime intra-op threads. Default: ${DEFAULT-VALUE}")
+    int threads;
+
+    @Option(names = "--layout", paramLabel = "auto|merged|separate", defaultValue = "auto", description = "Decoder files to use. Default: ${DEFAULT-VALUE}")
+    String layout;
+
+    /** The options; a bad value is an IllegalArgumentException naming it. */
+    EngineOptions toOptions() {
+        DecoderLayout l;
+        try {
+            l = DecoderLayout.valueOf(layout.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("unknown --layout '" + layout + "' (expected auto, merged or separate)");
+        }
+        return EngineOptions.defaults().withDtype(Dtype.parse(dtype)).withLayout(l)
+                .withIntraOpThreads(threads).withBatchTokens(batchTokens)
+                .withNumBeams(beams).withMaxNewTokens(maxNewTokens);
+    }
+}

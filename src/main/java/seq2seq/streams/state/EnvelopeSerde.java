@@ -1,0 +1,75 @@
+package seq2seq.streams.state;
+
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serializer;
+import seq2seq.avro.TranslationRequest;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
+/** Binary form of an {@link Envelope} for the batch buffer and the optional repartition topic (version byte first). */
+public final class EnvelopeSerde implements Serde<Envelope> {
+    private static final byte VERSION = 1;
+    /** the request part, in plain Avro so restoring the buffer needs no registry */
+    private final AvroCodec<TranslationRequest> requests = new AvroCodec<>(TranslationRequest.class);
+
+    @Override
+    public Serializer<Envelope> serializer() {
+        return (topic, e) -> e == null ? null : write(e);
+    }
+
+    @Override
+    public Deserializer<Envelope> deserializer() {
+        return (topic, bytes) -> bytes == null ? null : read(bytes);
+    }
+
+    private byte[] write(Envelope e) {
+        ByteArrayOutputStream buf = new ByteArrayOutputStream(256);
+        try (DataOutputStream out = new DataOutputStream(buf)) {
+            out.writeByte(VERSION);
+            writeBytes(out, e.key());
+            writeBytes(out, e.rawValue());
+            writeBytes(out, e.request() == null ? null : requests.encode(e.request()));
+            out.writeUTF(e.topic());
+            out.writeInt(e.partition());
+            out.writeLong(e.offset());
+            out.writeLong(e.timestamp());
+        } catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
+        return buf.toByteArray();
+    }
+
+    private Envelope read(byte[] bytes) {
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
+            byte version = in.readByte();
+            if (version != VERSION) {
+                throw new IllegalStateException("stored envelope has version " + version + ", this build reads " + VERSION);
+            }
+            byte[] key = readBytes(in);
+            byte[] raw = readBytes(in);
+            byte[] request = readBytes(in);
+            return new Envelope(key, raw, request == null ? null : requests.decode(request), in.readUTF(), in.readInt(),
+                    in.readLong(), in.readLong());
+        } catch (IOException ex) {
+            throw new UncheckedIOException("cannot read a stored envelope: " + ex.getMessage(), ex);
+        }
+    }
+
+    private static void writeBytes(DataOutputStream out, byte[] b) throws IOException {
+        out.writeInt(b == null ? -1 : b.length);
+        if (b != null) {
+            out.write(b);
+        }
+    }
+
+    private static byte[] readBytes(DataInputStream in) throws IOException {
+        int n = in.readInt();
+        return n < 0 ? null : in.readNBytes(n);
+    }
+}
