@@ -72,7 +72,7 @@ def training_facts(log_path, upto_step):
             facts["dev_step"], facts["dev_loss"] = int(m.group(1)), float(m.group(2))
         m = re.match(r"train pairs (\d+), dev pairs (\d+), bf16 (\w+)", line)
         if m:
-            facts["train_pairs"], facts["bf16"] = int(m.group(1)), m.group(3)
+            facts["train_pairs"], facts["dev_pairs"], facts["bf16"] = int(m.group(1)), int(m.group(2)), m.group(3)
     return facts
 
 
@@ -134,7 +134,7 @@ Held out by package or document (no package's text is on both sides; held-out En
 - Adam (0.9, 0.98), inverse-square-root schedule with warm-up, label smoothing 0.1, dropout {cfg.get('dropout')},
   batches of about 4 000 tokens of similar length.
 - Last training loss (smoothed) {facts['loss']}; dev loss {facts['dev_loss']} at step {facts['dev_step']}
-  (cross-entropy per target token, on 1 000 held-out dev pairs).
+  (cross-entropy per target token, on {facts.get('dev_pairs')} held-out dev pairs).
 
 ## Scores on the held-out test sets
 BLEU, chrF and chrF++ as sacreBLEU 2.x computes them (13a tokenizer; chrF n=6, β=2; chrF++ word n=2; corpus level),
