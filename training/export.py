@@ -427,7 +427,10 @@ def main():
     write_configs(cfg, out, a.name or os.path.basename(os.path.abspath(out)), a.max_length, a.num_beams, a.no_eos)
     tokenizer_json.convert(a.spm, out, cfg.max_positions)
     if a.random:
-        torch.save({"model": model.state_dict(), "config": cfg.to_dict()}, a.weights_out or os.path.join(os.path.dirname(os.path.abspath(__file__)), "work", os.path.basename(os.path.abspath(out)) + ".pt"))
+        weights = a.weights_out or os.path.join(os.path.dirname(os.path.abspath(__file__)), "work",
+                                                os.path.basename(os.path.abspath(out)) + ".pt")
+        os.makedirs(os.path.dirname(os.path.abspath(weights)), exist_ok=True)  # training/work/ is not in a fresh clone
+        torch.save({"model": model.state_dict(), "config": cfg.to_dict()}, weights)
     for f in sorted(os.listdir(onnx_dir)):
         print(f"{f}\t{os.path.getsize(os.path.join(onnx_dir, f)) / 1e6:.2f} MB")
 

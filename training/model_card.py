@@ -57,22 +57,22 @@ def data_section(work):
     return "\n".join(out) + "\n\n" + "\n".join(held) + "\n"
 
 
-def training_facts(log_path):
+def training_facts(log_path, upto_step):
     """Steps, tokens/s (mean of the report lines), last dev loss, bf16, from train.log."""
     facts = {"tok_s": [], "dev_loss": None, "dev_step": None, "bf16": None, "train_pairs": None, "loss": None}
     if not os.path.exists(log_path):
         return facts
     for line in lines(log_path):
         m = re.match(r"step (\d+) epoch \d+ loss ([\d.]+) .*tgt_tok/s (\d+)", line)
-        if m:
+        if m and int(m.group(1)) <= upto_step:
             facts["tok_s"].append(int(m.group(3)))
             facts["loss"] = float(m.group(2))
         m = re.match(r"step (\d+) dev_loss ([\d.]+)", line)
-        if m:
+        if m and int(m.group(1)) <= upto_step:  # the log may go on past the exported checkpoint
             facts["dev_step"], facts["dev_loss"] = int(m.group(1)), float(m.group(2))
         m = re.match(r"train pairs (\d+), dev pairs (\d+), bf16 (\w+)", line)
         if m:
-            facts["train_pairs"], facts["bf16"] = int(m.group(1)), m.group(3)
+            facts["train_pairs"], facts["dev_pairs"], facts["bf16"] = int(m.group(1)), int(m.group(2)), m.group(3)
     return facts
 
 
@@ -103,7 +103,7 @@ def main():
     state = torch.load(ckpt, map_location="cpu")
     cfg = state["config"]
     params = sum(t.numel() for k, t in state["model"].items())
-    facts = training_facts(os.path.join(a.work, "train.log"))
+    facts = training_facts(os.path.join(a.work, "train.log"), state.get("step", 0))
     scores_path = os.path.join(a.work, "eval", "scores.json")
     scores = json.load(open(scores_path)) if os.path.exists(scores_path) else None
     tok_s = sum(facts["tok_s"]) / len(facts["tok_s"]) if facts["tok_s"] else 0
@@ -134,7 +134,7 @@ Held out by package or document (no package's text is on both sides; held-out En
 - Adam (0.9, 0.98), inverse-square-root schedule with warm-up, label smoothing 0.1, dropout {cfg.get('dropout')},
   batches of about 4 000 tokens of similar length.
 - Last training loss (smoothed) {facts['loss']}; dev loss {facts['dev_loss']} at step {facts['dev_step']}
-  (cross-entropy per target token, on 1 000 held-out dev pairs).
+  (cross-entropy per target token, on {facts.get('dev_pairs')} held-out dev pairs).
 
 ## Scores on the held-out test sets
 BLEU, chrF and chrF++ as sacreBLEU 2.x computes them (13a tokenizer; chrF n=6, β=2; chrF++ word n=2; corpus level),

@@ -64,6 +64,10 @@ def convert(model_file, out_dir, model_max_length=512):
     metaspace = {"type": "Metaspace", "replacement": "\u2581", "prepend_scheme": "always", "split": True}
     charsmap = precompiled_charsmap(model_file)
     normalizers = [{"type": "Precompiled", "precompiled_charsmap": base64.b64encode(charsmap).decode()}] if charsmap else []
+    # transformers.js does not read the charsmap: it approximates it and turns U+200D (zero-width joiner) into a space,
+    # where SentencePiece keeps it as an unknown character. Swapping it first for a private-use character, unknown to
+    # every runtime and left alone by all of them, gives the same ids everywhere (checked by bundle-check.mjs).
+    normalizers.insert(0, {"type": "Replace", "pattern": {"String": "\u200d"}, "content": "\ue000"})
     normalizers += [{"type": "Strip", "strip_left": True, "strip_right": True},
                     {"type": "Replace", "pattern": {"Regex": " {2,}"}, "content": " "}]
     eos_piece = sp.id_to_piece(eos)

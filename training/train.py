@@ -116,7 +116,7 @@ def main():
     train = load_pairs(sp, os.path.join(WORK, "data", "train"), 128)
     dev = []
     for k in ("technical", "ui", "everyday", "dialogue"):
-        dev += load_pairs(sp, os.path.join(WORK, "data", "dev." + k), 128)[:250]
+        dev += load_pairs(sp, os.path.join(WORK, "data", "dev." + k), 128)[:100]
     print(f"train pairs {len(train)}, dev pairs {len(dev)}, bf16 {bf16}, threads {a.threads}", flush=True)
 
     model = Seq2SeqTransformer(cfg)

@@ -14,6 +14,7 @@ final class Commands {
                 new RunCommand(),
                 new ProduceCommand(),
                 new ConsumeCommand(),
-                new EvalCommand());
+                new EvalCommand(),
+                new BenchCommand());
     }
 }

@@ -9,6 +9,8 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.Deserializer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Option;
 import seq2seq.app.config.AppConfig;
 import seq2seq.app.config.Settings;
@@ -17,8 +19,7 @@ import seq2seq.avro.TranslationRequest;
 import seq2seq.avro.TranslationResult;
 import seq2seq.streams.SerdeFactory;
 
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
+import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -28,6 +29,9 @@ import java.util.concurrent.Callable;
         description = {"Prints records of the output topic (or --failures, --requests, --topic) as JSON lines on stdout.",
                 "Reads committed records only (read_committed); joins no consumer group."})
 final class ConsumeCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
     @Mixin
     ConfigOption config;
 
@@ -60,13 +64,13 @@ final class ConsumeCommand implements Callable<Integer> {
         var props = ClientProps.consumer(c);
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
+        PrintWriter out = spec.commandLine().getOut();
         long seen = 0;
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             List<TopicPartition> parts = consumer.partitionsFor(t, Duration.ofSeconds(30)).stream()
                     .map(p -> new TopicPartition(t, p.partition())).toList();
             if (parts.isEmpty()) {
-                System.err.println("topic " + t + " does not exist");
+                spec.commandLine().getErr().println("topic " + t + " does not exist");
                 return 1;
             }
             consumer.assign(parts);
@@ -89,8 +93,9 @@ final class ConsumeCommand implements Callable<Integer> {
                     try {
                         SpecificRecord v = values.deserialize(t, r.headers(), r.value());
                         out.println(v == null ? "null" : JsonLines.toJson(v));
+                        out.flush();
                     } catch (RuntimeException e) {
-                        System.err.printf("%s-%d@%d: cannot decode: %s%n", t, r.partition(), r.offset(), e.getMessage());
+                        spec.commandLine().getErr().printf("%s-%d@%d: cannot decode: %s%n", t, r.partition(), r.offset(), e.getMessage());
                     }
                     if (max != null && ++seen >= max) {
                         break;

@@ -13,7 +13,9 @@ import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.streams.KafkaStreams;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 import seq2seq.app.config.AppConfig;
 import seq2seq.app.config.Settings;
 import seq2seq.app.embedded.EmbeddedKafka;
@@ -31,6 +33,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -61,6 +64,8 @@ final class DemoCommand implements Callable<Integer> {
     static final List<Path> MODEL_CANDIDATES = List.of(Path.of("models/s2s-en-de-small"), Path.of("models"),
             Path.of("src/test/resources/models/tiny"));
     private static final Duration ANSWER_TIMEOUT = Duration.ofSeconds(120);
+    /** samples sent a second time to show the translation memory */
+    private static final int AGAIN = 5;
 
     @Option(names = "--model", paramLabel = "DIR", description = "Model folder. Default: models/s2s-en-de-small, else the first bundle under models/, else the tiny test model.")
     Path model;
@@ -76,7 +81,11 @@ final class DemoCommand implements Callable<Integer> {
 
     /** ids sent and not yet answered */
     private final Set<String> waiting = ConcurrentHashMap.newKeySet();
-    private final PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
+    @Spec
+    CommandSpec spec;
+
+    /** where the demo talks to the user (stdout) */
+    private PrintWriter out;
     /** tells the printer thread to stop */
     private volatile boolean printerStop;
     /** the printer's consumer, woken up to stop it */
@@ -84,9 +93,10 @@ final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        out = spec.commandLine().getOut();
         Path modelDir = model != null ? model : findModel();
         if (modelDir == null) {
-            System.err.println("no model found: looked in " + MODEL_CANDIDATES + "; pass --model DIR");
+            spec.commandLine().getErr().println("no model found: looked in " + MODEL_CANDIDATES + "; pass --model DIR");
             return 2;
         }
         out.println("seq2seq-streams demo: everything runs in this process; Ctrl-C stops it.");
@@ -94,7 +104,7 @@ final class DemoCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         Path stateDir = Files.createTempDirectory("s2s-demo-state");
         AppConfig base = AppConfig.of(Map.of());
-        CompletableFuture<Engine> engineLoad = CompletableFuture.supplyAsync(() -> EngineLoader.load(modelDir, base));
+        CompletableFuture<Engine> engineLoad = CompletableFuture.supplyAsync(() -> warmedUp(EngineLoader.load(modelDir, base)));
         List<AutoCloseable> open = new ArrayList<>();
         AtomicBoolean closed = new AtomicBoolean();
         Runnable closeAll = () -> {
@@ -146,15 +156,24 @@ final class DemoCommand implements Callable<Integer> {
                         TranslationRequest.class, config.serdes()).serializer();
                 if (!noSamples) {
                     List<String> samples = samples();
-                    out.println("Sending " + samples.size() + " sample sentences (repeats come from the translation memory),"
-                            + " one too long and one undecodable record (they go to the dead-letter topic):");
+                    out.println("Sending " + samples.size() + " sample sentences, one too long and one undecodable record"
+                            + " (those two go to the dead-letter topic):");
                     int n = 0;
                     for (String text : samples) {
-                        send(producer, requests, s.requestsTopic(), String.format("sample-%02d", ++n), text);
+                        String id = String.format("sample-%02d", ++n);
+                        send(producer, requests, s.requestsTopic(), id, id, text);
                     }
-                    send(producer, requests, s.requestsTopic(), "too-long", "word ".repeat(config.getInt(Settings.MAX_TEXT_CHARS) / 5 + 1));
+                    send(producer, requests, s.requestsTopic(), "too-long", "too-long", "word ".repeat(config.getInt(Settings.MAX_TEXT_CHARS) / 5 + 1));
                     waiting.add("undecodable");
                     producer.send(new ProducerRecord<>(s.requestsTopic(), bytes("undecodable"), bytes("this is not Avro")));
+                    producer.flush();
+                    awaitAnswers();
+                    out.println();
+                    out.println("Sending the first " + AGAIN + " again with the same keys (so the same partitions):"
+                            + " the translation memory answers them:");
+                    for (int i = 1; i <= Math.min(AGAIN, samples.size()); i++) {
+                        send(producer, requests, s.requestsTopic(), String.format("sample-%02d", i), String.format("again-%02d", i), samples.get(i - 1));
+                    }
                     producer.flush();
                     awaitAnswers();
                 }
@@ -167,7 +186,8 @@ final class DemoCommand implements Callable<Integer> {
                 int n = 0;
                 for (String line = in.readLine(); line != null; line = in.readLine()) {
                     if (!line.isBlank()) {
-                        send(producer, requests, s.requestsTopic(), String.format("input-%03d", ++n), line);
+                        String id = String.format("input-%03d", ++n);
+                        send(producer, requests, s.requestsTopic(), id, id, line);
                         producer.flush();
                     }
                 }
@@ -185,6 +205,12 @@ final class DemoCommand implements Callable<Integer> {
                 // the hook is running already
             }
         }
+    }
+
+    /** One translation while the broker starts, so the first sentence shown is not slowed by ONNX Runtime's first run. */
+    private static Engine warmedUp(Engine engine) {
+        EngineLoader.onBigStack(() -> engine.translate(List.of(seq2seq.generation.TranslationTask.of("Hello."))));
+        return engine;
     }
 
     /** Runs {@code start} with System.out muted (libraries that print instead of logging). */
@@ -206,11 +232,12 @@ final class DemoCommand implements Callable<Integer> {
         return v.length() > 12 ? v.substring(0, 12) : v;
     }
 
-    private void send(KafkaProducer<byte[], byte[]> producer, Serializer<TranslationRequest> requests, String topic, String id, String text) {
+    private void send(KafkaProducer<byte[], byte[]> producer, Serializer<TranslationRequest> requests, String topic, String key,
+                      String id, String text) {
         TranslationRequest r = TranslationRequest.newBuilder().setId(id).setText(text).setAttributes(Map.of())
                 .setCreatedAt(Instant.now()).build();
         waiting.add(id);
-        producer.send(new ProducerRecord<>(topic, bytes(id), requests.serialize(topic, r)));
+        producer.send(new ProducerRecord<>(topic, bytes(key), requests.serialize(topic, r)));
     }
 
     /** Prints translations and dead letters as they arrive (committed ones only, as any downstream reader sees them). */

@@ -63,7 +63,9 @@ public final class PipelineService implements AutoCloseable {
         PipelineSettings settings = config.pipeline();
         String serdeClass = config.get(Settings.SERDE_CLASS);
         var serdeConfig = config.serdes();
-        this.batcher = new Batcher(translator, settings.batchMaxSize(), settings.batchMaxTokens(), events);
+        int workers = config.getInt(Settings.BATCH_WORKERS);
+        this.batcher = new Batcher(translator, settings.batchMaxSize(), settings.batchMaxTokens(),
+                workers > 0 ? workers : Runtime.getRuntime().availableProcessors(), events);
         this.topology = TranslationTopology.build(settings, batcher, translator.modelInfo(),
                 SerdeFactory.create(serdeClass, TranslationRequest.class, serdeConfig),
                 SerdeFactory.create(serdeClass, TranslationResult.class, serdeConfig),

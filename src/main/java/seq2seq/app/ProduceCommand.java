@@ -7,6 +7,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serializer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Option;
 import seq2seq.app.config.AppConfig;
 import seq2seq.app.config.Settings;
@@ -15,6 +17,7 @@ import seq2seq.streams.SerdeFactory;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
+import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,6 +30,9 @@ import java.util.concurrent.Callable;
                         + " model, options {num_beams, max_new_tokens}, attributes, created_at optional) or plain text.",
                 "The record key is the id."})
 final class ProduceCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
     @Mixin
     ConfigOption config;
 
@@ -38,6 +44,7 @@ final class ProduceCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        PrintWriter err = spec.commandLine().getErr();
         AppConfig c = config.load();
         String target = topic != null ? topic : c.get(Settings.REQUESTS_TOPIC);
         Serializer<TranslationRequest> values = SerdeFactory.create(c.get(Settings.SERDE_CLASS), TranslationRequest.class, c.serdes()).serializer();
@@ -59,7 +66,7 @@ final class ProduceCommand implements Callable<Integer> {
                 try {
                     r = JsonLines.request(line, source + " line " + lineNo);
                 } catch (IllegalArgumentException e) {
-                    System.err.println(e.getMessage());
+                    err.println(e.getMessage());
                     bad++;
                     continue;
                 }
@@ -69,7 +76,8 @@ final class ProduceCommand implements Callable<Integer> {
             producer.flush();
             producer.close(java.time.Duration.ofSeconds(30));
         }
-        System.err.printf("sent %d requests to %s%s%n", sent, target, bad > 0 ? " (" + bad + " bad lines skipped)" : "");
+        err.printf("sent %d requests to %s%s%n", sent, target, bad > 0 ? " (" + bad + " bad lines skipped)" : "");
+        err.flush();
         return bad > 0 ? 1 : 0;
     }
 }

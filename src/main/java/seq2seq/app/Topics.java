@@ -18,8 +18,13 @@ public final class Topics {
     }
 
     public static void create(String bootstrapServers, PipelineSettings s, int partitions, short replication) {
+        create(bootstrapServers, List.of(s.requestsTopic(), s.translationsTopic(), s.failuresTopic()), partitions, replication);
+    }
+
+    /** Creates the named topics; ones that exist already are kept as they are. */
+    public static void create(String bootstrapServers, List<String> names, int partitions, short replication) {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
-            for (String name : List.of(s.requestsTopic(), s.translationsTopic(), s.failuresTopic())) {
+            for (String name : names) {
                 try {
                     admin.createTopics(List.of(new NewTopic(name, partitions, replication))).all().get(60, TimeUnit.SECONDS);
                 } catch (ExecutionException e) {

@@ -58,21 +58,28 @@ final class BeamSearch implements Search {
         while (live.length > 0) {
             float[] logits = decoder.step(last);
             int rowsPerInput = firstStep ? 1 : k;
-            for (int r = 0; r < logits.length / vocab; r++) {
-                int b = live[r / rowsPerInput];
-                Beam beam = beams[b][r % rowsPerInput];
-                LogSoftmax.inPlace(logits, r * vocab, vocab);
-                for (LogitsProcessor p : processors) {
-                    p.apply(beam.seq, beam.seq.length, logits, r * vocab, vocab);
+            int[] liveNow = live;
+            @SuppressWarnings("unchecked")
+            List<Candidate>[] candidates = new List[live.length];
+            // per input: log-softmax and processors on its rows, then its best 2k candidates (inputs in two halves)
+            SearchWorkers.parallelFor(live.length, i -> {
+                Beam[] own = beams[liveNow[i]];
+                for (int r = i * rowsPerInput; r < (i + 1) * rowsPerInput; r++) {
+                    Beam beam = own[r % rowsPerInput];
+                    LogSoftmax.inPlace(logits, r * vocab, vocab);
+                    for (LogitsProcessor p : processors) {
+                        p.apply(beam.seq, beam.seq.length, logits, r * vocab, vocab);
+                    }
                 }
-            }
+                candidates[i] = topCandidates(logits, i, rowsPerInput, own, k, vocab);
+            });
             int curLen = beams[live[0]][0].seq.length; // the same for all live beams
             boolean atCap = curLen + 1 >= maxLength;
             List<Integer> nextLive = new ArrayList<>();
             List<Integer> keepRows = new ArrayList<>();
             for (int i = 0; i < live.length; i++) {
                 int b = live[i];
-                List<Candidate> cands = topCandidates(logits, i, rowsPerInput, beams[b], k, vocab);
+                List<Candidate> cands = candidates[i];
                 Beam[] next = new Beam[k];
                 int[] nextRow = new int[k];
                 int n = 0;
@@ -137,26 +144,38 @@ final class BeamSearch implements Search {
      */
     private static List<Candidate> topCandidates(float[] logProbs, int i, int rowsPerInput, Beam[] beams, int k, int vocab) {
         int want = 2 * k;
-        List<Candidate> top = new ArrayList<>(want + 1);
+        float[] score = new float[want];
+        int[] flat = new int[want];
+        int n = 0;
+        float bar = Float.NEGATIVE_INFINITY;
         for (int j = 0; j < k; j++) {
-            int row = i * rowsPerInput + (rowsPerInput == 1 ? 0 : j);
-            int off = row * vocab;
             float base = beams[j].score;
+            if (n == want && base <= DEAD_BEAM / 2) {
+                continue; // a dead beam (first step) cannot beat 2k live candidates
+            }
+            int off = (i * rowsPerInput + (rowsPerInput == 1 ? 0 : j)) * vocab;
             for (int v = 0; v < vocab; v++) {
                 float s = logProbs[off + v] + base;
-                if (top.size() == want && !(s > top.get(want - 1).score)) {
+                if (n == want && !(s > bar)) {
                     continue;
                 }
                 // insert keeping descending order; equal scores keep the earlier one first
-                int pos = top.size();
-                while (pos > 0 && top.get(pos - 1).score < s) {
+                int pos = n < want ? n++ : want - 1;
+                while (pos > 0 && score[pos - 1] < s) {
+                    score[pos] = score[pos - 1];
+                    flat[pos] = flat[pos - 1];
                     pos--;
                 }
-                top.add(pos, new Candidate(j, v, s));
-                if (top.size() > want) {
-                    top.remove(want);
+                score[pos] = s;
+                flat[pos] = j * vocab + v;
+                if (n == want) {
+                    bar = score[want - 1];
                 }
             }
+        }
+        List<Candidate> top = new ArrayList<>(n);
+        for (int c = 0; c < n; c++) {
+            top.add(new Candidate(flat[c] / vocab, flat[c] % vocab, score[c]));
         }
         return top;
     }

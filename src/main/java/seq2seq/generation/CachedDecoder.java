@@ -74,12 +74,12 @@ final class CachedDecoder implements StepDecoder {
         try (OnnxTensor input = model.longTensor(ids, rows, 1)) {
             boolean first = self == null;
             Result r = model.decode(input, mask, hidden, self, cross);
+            owners.add(r);
             float[] logits = readLogits(model.logits(r), rows);
             if (first) {
                 cross = model.crossCache(r);
             }
             self = model.selfCache(r);
-            owners.add(r);
             release();
             return logits;
         } catch (OrtException e) {
@@ -92,6 +92,9 @@ final class CachedDecoder implements StepDecoder {
         int v = (int) shape[shape.length - 1];
         int steps = shape.length == 3 ? (int) shape[1] : 1;
         FloatBuffer buf = t.getFloatBuffer();
+        if (steps == 1 && v == vocab && buf.hasArray() && buf.arrayOffset() == 0 && buf.array().length == rows * vocab) {
+            return buf.array(); // already a private copy: no second one
+        }
         float[] out = new float[rows * vocab];
         for (int r = 0; r < rows; r++) {
             // the last position of each row (one position per step with a cache)

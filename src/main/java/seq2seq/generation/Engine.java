@@ -26,6 +26,8 @@ public final class Engine implements Translator {
     /** the bundle's search settings with the engine options' overrides */
     private final GenerationOptions defaults;
     private final ModelInfo info;
+    /** target-language code to its token (empty: the model has none) */
+    private final Map<String, java.util.Optional<Integer>> languageTokens = new java.util.concurrent.ConcurrentHashMap<>();
 
     private Engine(OnnxModel model, Tokenizer tokenizer, EngineOptions options, GenerationOptions defaults, ModelInfo info) {
         this.model = model;
@@ -38,7 +40,7 @@ public final class Engine implements Translator {
     /** Opens and checks a model folder; a bad folder is a {@link seq2seq.model.BundleException} naming file and field. */
     public static Engine load(Path dir, EngineOptions options) {
         ModelBundle bundle = ModelBundle.open(dir, options.dtype(), options.layout());
-        GenerationOptions defaults = GenerationOptions.defaults(bundle.generation);
+        GenerationOptions defaults = GenerationOptions.defaults(bundle.generation).withOutputScores(options.outputScores());
         if (options.numBeams() != null) {
             defaults = defaults.withNumBeams(options.numBeams());
         }
@@ -148,13 +150,21 @@ public final class Engine implements Translator {
             int[] content = best.contentTokens(eos);
             String text = tokenizer.decode(Arrays.stream(content).asLongStream().toArray());
             out[members[j]] = new DetailedTranslation(
-                    new Translation(text, e.ids().length, content.length, e.truncated(), best.score(), each, null),
+                    new Translation(text, e.ids().length, content.length, e.truncated(),
+                            Float.isNaN(best.score()) ? null : best.score(), each, null),
                     e.ids(), content);
         }
     }
 
     private GenerationOptions optionsFor(TranslationTask t) {
         GenerationOptions o = defaults;
+        if (t.targetLang() != null) {
+            // multilingual models (NLLB, M2M100) start the output with a target-language token; a one-pair model has none
+            Integer lang = languageTokens.computeIfAbsent(t.targetLang(), this::languageToken).orElse(null);
+            if (lang != null) {
+                o = o.withForcedBosTokenId(lang);
+            }
+        }
         if (t.numBeams() != null) {
             o = o.withNumBeams(t.numBeams());
         }
@@ -168,6 +178,15 @@ public final class Engine implements Translator {
     static boolean isBlank(String text) {
         return text.codePoints().allMatch(c -> Character.isWhitespace(c) || Character.isSpaceChar(c)
                 || (c >= 0x200B && c <= 0x200D) || c == 0x2060 || c == 0xFEFF);
+    }
+
+    /** The token of a language code: the code itself (NLLB: "deu_Latn") or M2M100's "__de__". */
+    private java.util.Optional<Integer> languageToken(String code) {
+        Integer id = tokenizer.tokenId(code);
+        if (id == null) {
+            id = tokenizer.tokenId("__" + code + "__");
+        }
+        return java.util.Optional.ofNullable(id).filter(i -> i < model.config().vocabSize());
     }
 
     private static DetailedTranslation empty(Tokenizer.Encoded e) {

@@ -13,9 +13,10 @@ import seq2seq.model.Dtype;
  * @param maxBatchSize    inputs per batch at most
  * @param numBeams        beam width for tasks that set none, or null for the bundle's
  * @param maxNewTokens    token cap for tasks that set none, or null for the bundle's
+ * @param outputScores    greedy search computes scores (costs one exp per vocabulary entry, row and step)
  */
 public record EngineOptions(Dtype dtype, DecoderLayout layout, int intraOpThreads, int batchTokens, int maxBatchSize,
-                            Integer numBeams, Integer maxNewTokens) {
+                            Integer numBeams, Integer maxNewTokens, boolean outputScores) {
 
     public EngineOptions {
         if (intraOpThreads < 1) {
@@ -27,34 +28,38 @@ public record EngineOptions(Dtype dtype, DecoderLayout layout, int intraOpThread
     }
 
     public static EngineOptions defaults() {
-        return new EngineOptions(Dtype.FP32, DecoderLayout.AUTO, 1, 4096, 64, null, null);
+        return new EngineOptions(Dtype.FP32, DecoderLayout.AUTO, 1, 4096, 64, null, null, true);
     }
 
     public EngineOptions withDtype(Dtype v) {
-        return new EngineOptions(v, layout, intraOpThreads, batchTokens, maxBatchSize, numBeams, maxNewTokens);
+        return new EngineOptions(v, layout, intraOpThreads, batchTokens, maxBatchSize, numBeams, maxNewTokens, outputScores);
     }
 
     public EngineOptions withLayout(DecoderLayout v) {
-        return new EngineOptions(dtype, v, intraOpThreads, batchTokens, maxBatchSize, numBeams, maxNewTokens);
+        return new EngineOptions(dtype, v, intraOpThreads, batchTokens, maxBatchSize, numBeams, maxNewTokens, outputScores);
     }
 
     public EngineOptions withIntraOpThreads(int v) {
-        return new EngineOptions(dtype, layout, v, batchTokens, maxBatchSize, numBeams, maxNewTokens);
+        return new EngineOptions(dtype, layout, v, batchTokens, maxBatchSize, numBeams, maxNewTokens, outputScores);
     }
 
     public EngineOptions withBatchTokens(int v) {
-        return new EngineOptions(dtype, layout, intraOpThreads, v, maxBatchSize, numBeams, maxNewTokens);
+        return new EngineOptions(dtype, layout, intraOpThreads, v, maxBatchSize, numBeams, maxNewTokens, outputScores);
     }
 
     public EngineOptions withMaxBatchSize(int v) {
-        return new EngineOptions(dtype, layout, intraOpThreads, batchTokens, v, numBeams, maxNewTokens);
+        return new EngineOptions(dtype, layout, intraOpThreads, batchTokens, v, numBeams, maxNewTokens, outputScores);
     }
 
     public EngineOptions withNumBeams(Integer v) {
-        return new EngineOptions(dtype, layout, intraOpThreads, batchTokens, maxBatchSize, v, maxNewTokens);
+        return new EngineOptions(dtype, layout, intraOpThreads, batchTokens, maxBatchSize, v, maxNewTokens, outputScores);
+    }
+
+    public EngineOptions withOutputScores(boolean v) {
+        return new EngineOptions(dtype, layout, intraOpThreads, batchTokens, maxBatchSize, numBeams, maxNewTokens, v);
     }
 
     public EngineOptions withMaxNewTokens(Integer v) {
-        return new EngineOptions(dtype, layout, intraOpThreads, batchTokens, maxBatchSize, numBeams, v);
+        return new EngineOptions(dtype, layout, intraOpThreads, batchTokens, maxBatchSize, numBeams, v, outputScores);
     }
 }

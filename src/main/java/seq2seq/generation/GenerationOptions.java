@@ -19,11 +19,13 @@ import java.util.List;
  * @param forcedBosTokenId    token forced as the first generated one, or null
  * @param forcedEosTokenId    token forced as the last one when the length cap is reached, or null
  * @param numReturnSequences  hypotheses returned per input (at most numBeams)
+ * @param outputScores        greedy search computes each token's log-probability (one exp per vocabulary entry and
+ *                            row per step); beam search always has them
  */
 public record GenerationOptions(int maxNewTokens, int minLength, int numBeams, double lengthPenalty,
                                 EarlyStopping earlyStopping, int noRepeatNgramSize, double repetitionPenalty,
                                 List<int[]> badWordsIds, Integer forcedBosTokenId, Integer forcedEosTokenId,
-                                int numReturnSequences) {
+                                int numReturnSequences, boolean outputScores) {
 
     /** Hugging Face's default max_length when a bundle sets none */
     private static final int HF_DEFAULT_MAX_LENGTH = 20;
@@ -52,7 +54,7 @@ public record GenerationOptions(int maxNewTokens, int minLength, int numBeams, d
                 g.lengthPenalty() != null ? g.lengthPenalty() : 1.0,
                 g.earlyStopping() != null ? EarlyStopping.parse(g.earlyStopping()) : EarlyStopping.FALSE,
                 or(g.noRepeatNgramSize(), 0), g.repetitionPenalty() != null ? g.repetitionPenalty() : 1.0,
-                g.badWordsIds(), g.forcedBosTokenId(), g.forcedEosTokenId(), 1);
+                g.badWordsIds(), g.forcedBosTokenId(), g.forcedEosTokenId(), 1, true);
     }
 
     private static int or(Integer v, int dflt) {
@@ -66,56 +68,61 @@ public record GenerationOptions(int maxNewTokens, int minLength, int numBeams, d
 
     public GenerationOptions withMaxNewTokens(int v) {
         return new GenerationOptions(v, minLength, numBeams, lengthPenalty, earlyStopping, noRepeatNgramSize,
-                repetitionPenalty, badWordsIds, forcedBosTokenId, forcedEosTokenId, numReturnSequences);
+                repetitionPenalty, badWordsIds, forcedBosTokenId, forcedEosTokenId, numReturnSequences, outputScores);
     }
 
     public GenerationOptions withNumBeams(int v) {
         return new GenerationOptions(maxNewTokens, minLength, v, lengthPenalty, earlyStopping, noRepeatNgramSize,
-                repetitionPenalty, badWordsIds, forcedBosTokenId, forcedEosTokenId, Math.min(numReturnSequences, v));
+                repetitionPenalty, badWordsIds, forcedBosTokenId, forcedEosTokenId, Math.min(numReturnSequences, v), outputScores);
     }
 
     public GenerationOptions withLengthPenalty(double v) {
         return new GenerationOptions(maxNewTokens, minLength, numBeams, v, earlyStopping, noRepeatNgramSize,
-                repetitionPenalty, badWordsIds, forcedBosTokenId, forcedEosTokenId, numReturnSequences);
+                repetitionPenalty, badWordsIds, forcedBosTokenId, forcedEosTokenId, numReturnSequences, outputScores);
     }
 
     public GenerationOptions withEarlyStopping(EarlyStopping v) {
         return new GenerationOptions(maxNewTokens, minLength, numBeams, lengthPenalty, v, noRepeatNgramSize,
-                repetitionPenalty, badWordsIds, forcedBosTokenId, forcedEosTokenId, numReturnSequences);
+                repetitionPenalty, badWordsIds, forcedBosTokenId, forcedEosTokenId, numReturnSequences, outputScores);
     }
 
     public GenerationOptions withNoRepeatNgramSize(int v) {
         return new GenerationOptions(maxNewTokens, minLength, numBeams, lengthPenalty, earlyStopping, v,
-                repetitionPenalty, badWordsIds, forcedBosTokenId, forcedEosTokenId, numReturnSequences);
+                repetitionPenalty, badWordsIds, forcedBosTokenId, forcedEosTokenId, numReturnSequences, outputScores);
     }
 
     public GenerationOptions withRepetitionPenalty(double v) {
         return new GenerationOptions(maxNewTokens, minLength, numBeams, lengthPenalty, earlyStopping, noRepeatNgramSize,
-                v, badWordsIds, forcedBosTokenId, forcedEosTokenId, numReturnSequences);
+                v, badWordsIds, forcedBosTokenId, forcedEosTokenId, numReturnSequences, outputScores);
     }
 
     public GenerationOptions withMinLength(int v) {
         return new GenerationOptions(maxNewTokens, v, numBeams, lengthPenalty, earlyStopping, noRepeatNgramSize,
-                repetitionPenalty, badWordsIds, forcedBosTokenId, forcedEosTokenId, numReturnSequences);
+                repetitionPenalty, badWordsIds, forcedBosTokenId, forcedEosTokenId, numReturnSequences, outputScores);
     }
 
     public GenerationOptions withBadWordsIds(List<int[]> v) {
         return new GenerationOptions(maxNewTokens, minLength, numBeams, lengthPenalty, earlyStopping, noRepeatNgramSize,
-                repetitionPenalty, v, forcedBosTokenId, forcedEosTokenId, numReturnSequences);
+                repetitionPenalty, v, forcedBosTokenId, forcedEosTokenId, numReturnSequences, outputScores);
     }
 
     public GenerationOptions withForcedBosTokenId(Integer v) {
         return new GenerationOptions(maxNewTokens, minLength, numBeams, lengthPenalty, earlyStopping, noRepeatNgramSize,
-                repetitionPenalty, badWordsIds, v, forcedEosTokenId, numReturnSequences);
+                repetitionPenalty, badWordsIds, v, forcedEosTokenId, numReturnSequences, outputScores);
     }
 
     public GenerationOptions withForcedEosTokenId(Integer v) {
         return new GenerationOptions(maxNewTokens, minLength, numBeams, lengthPenalty, earlyStopping, noRepeatNgramSize,
-                repetitionPenalty, badWordsIds, forcedBosTokenId, v, numReturnSequences);
+                repetitionPenalty, badWordsIds, forcedBosTokenId, v, numReturnSequences, outputScores);
+    }
+
+    public GenerationOptions withOutputScores(boolean v) {
+        return new GenerationOptions(maxNewTokens, minLength, numBeams, lengthPenalty, earlyStopping, noRepeatNgramSize,
+                repetitionPenalty, badWordsIds, forcedBosTokenId, forcedEosTokenId, numReturnSequences, v);
     }
 
     public GenerationOptions withNumReturnSequences(int v) {
         return new GenerationOptions(maxNewTokens, minLength, numBeams, lengthPenalty, earlyStopping, noRepeatNgramSize,
-                repetitionPenalty, badWordsIds, forcedBosTokenId, forcedEosTokenId, v);
+                repetitionPenalty, badWordsIds, forcedBosTokenId, forcedEosTokenId, v, outputScores);
     }
 }

@@ -1,13 +1,18 @@
 package seq2seq.generation;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.Future;
 
 /**
  * Greedy search: each row takes its best-scoring token (after the logits processors) until EOS or the length cap;
  * finished rows leave the batch.
  */
 final class GreedySearch implements Search {
+    /** steps whose scores may still be computing (each holds its logits) */
+    private static final int MAX_PENDING_SCORES = 2;
+
     private final GenerationOptions options;
     private final List<LogitsProcessor> processors;
     private final int start;
@@ -27,8 +32,7 @@ final class GreedySearch implements Search {
         int maxLength = options.maxLength();
         int[][] seq = new int[inputs][maxLength];
         int[] len = new int[inputs];
-        float[] logProb = new float[inputs];
-        List<List<Hypothesis>> out = new ArrayList<>();
+        boolean[] finished = new boolean[inputs];
         int[] input = new int[inputs];
         int[] last = new int[inputs];
         for (int b = 0; b < inputs; b++) {
@@ -36,11 +40,16 @@ final class GreedySearch implements Search {
             len[b] = 1;
             input[b] = b;
             last[b] = start;
-            out.add(null);
         }
+        // each step's chosen-token log-probabilities, computed on a helper thread while the next step runs
+        List<Future<float[]>> stepLogProbs = new ArrayList<>();
+        List<int[]> stepInputs = new ArrayList<>();
+        float[] logProb = new float[inputs];
+        int summed = 0;
         while (input.length > 0) {
             float[] logits = decoder.step(last);
             int rows = input.length;
+            int[] chosen = new int[rows];
             int[] keep = new int[rows];
             int kept = 0;
             for (int r = 0; r < rows; r++) {
@@ -56,22 +65,33 @@ final class GreedySearch implements Search {
                     }
                 }
                 int token = best - off;
-                logProb[b] += logits[best] - LogSoftmax.logNormaliser(logits, off, vocab);
+                chosen[r] = token;
                 seq[b][len[b]++] = token;
-                boolean finished = token == eos;
-                if (finished || len[b] == maxLength) {
-                    int[] tokens = java.util.Arrays.copyOfRange(seq[b], 1, len[b]);
-                    float score = (float) (logProb[b] / Math.pow(tokens.length, options.lengthPenalty()));
-                    out.set(b, List.of(new Hypothesis(tokens, logProb[b], score, finished)));
-                } else {
+                finished[b] = token == eos;
+                if (!finished[b] && len[b] < maxLength) {
                     keep[kept++] = r;
+                }
+            }
+            if (options.outputScores()) {
+                stepLogProbs.add(SearchWorkers.submit(() -> {
+                    float[] lp = new float[rows];
+                    for (int r = 0; r < rows; r++) {
+                        lp[r] = logits[r * vocab + chosen[r]] - LogSoftmax.logNormaliser(logits, r * vocab, vocab);
+                    }
+                    return lp;
+                }));
+                stepInputs.add(input);
+                while (stepLogProbs.size() - summed > MAX_PENDING_SCORES) {
+                    // a slow helper must not hold many steps' logits: catch up in step order
+                    addLogProbs(stepLogProbs.get(summed), stepInputs.get(summed), logProb);
+                    summed++;
                 }
             }
             if (kept == 0) {
                 break;
             }
             if (kept < rows) {
-                keep = java.util.Arrays.copyOf(keep, kept);
+                keep = Arrays.copyOf(keep, kept);
                 decoder.keepRows(keep);
             }
             int[] nextInput = new int[kept];
@@ -82,6 +102,23 @@ final class GreedySearch implements Search {
             }
             input = nextInput;
         }
+        for (; summed < stepLogProbs.size(); summed++) {
+            addLogProbs(stepLogProbs.get(summed), stepInputs.get(summed), logProb);
+        }
+        List<List<Hypothesis>> out = new ArrayList<>();
+        for (int b = 0; b < inputs; b++) {
+            int[] tokens = Arrays.copyOfRange(seq[b], 1, len[b]);
+            // the mean token log-probability (training/SEARCH.md; no length penalty in greedy search)
+            float score = options.outputScores() ? logProb[b] / tokens.length : Float.NaN;
+            out.add(List.of(new Hypothesis(tokens, logProb[b], score, finished[b])));
+        }
         return out;
+    }
+
+    private static void addLogProbs(Future<float[]> step, int[] inputOfRow, float[] logProb) {
+        float[] lp = SearchWorkers.join(step);
+        for (int r = 0; r < inputOfRow.length; r++) {
+            logProb[inputOfRow[r]] += lp[r];
+        }
     }
 }

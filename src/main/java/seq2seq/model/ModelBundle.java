@@ -76,10 +76,12 @@ public final class ModelBundle {
         Path withPast = dir.resolve("onnx/" + dtype.fileName("decoder_with_past_model"));
         DecoderLayout layout = wanted;
         if (layout == DecoderLayout.AUTO) {
-            if (Files.isRegularFile(merged)) {
+            if (Files.isRegularFile(first) && Files.isRegularFile(withPast)) {
+                layout = DecoderLayout.SEPARATE;
+            } else if (Files.isRegularFile(merged)) {
                 layout = DecoderLayout.MERGED;
             } else if (Files.isRegularFile(first) || Files.isRegularFile(withPast)) {
-                layout = DecoderLayout.SEPARATE;
+                layout = DecoderLayout.SEPARATE; // half a pair: the check below names the missing file
             } else {
                 throw new BundleException(dir, "onnx/" + dtype.fileName("decoder_model_merged"),
                         "file is missing (and so is the pair " + first.getFileName() + " + " + withPast.getFileName() + ")");

@@ -102,7 +102,7 @@ public final class OnnxModel implements AutoCloseable {
 
     /** Opens the bundle's ONNX files; a graph that does not match config.json is a {@link BundleException}. */
     public static OnnxModel load(ModelBundle bundle, int intraOpThreads) {
-        OrtEnvironment env = OrtEnvironment.getEnvironment(OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR, "seq2seq");
+        OrtEnvironment env = environment();
         OrtSession enc = null;
         OrtSession dec = null;
         OrtSession past = null;
@@ -122,6 +122,28 @@ public final class OnnxModel implements AutoCloseable {
             }
             throw new BundleException(bundle.dir, "onnx/", "cannot load: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The process-wide environment. Its first creation runs native code whose stack use grows with the length of the
+     * JVM's command line (a 4 KB classpath overflows the default 1 MB thread stack: a segfault, no Java error), so it
+     * is created on a thread with a large stack; sessions and runs afterwards are fine on ordinary threads.
+     */
+    static synchronized OrtEnvironment environment() {
+        OrtEnvironment[] env = new OrtEnvironment[1];
+        Thread init = new Thread(null, () -> env[0] = OrtEnvironment.getEnvironment(OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR, "seq2seq"),
+                "onnxruntime-init", 256L << 20);
+        init.start();
+        try {
+            init.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while starting ONNX Runtime", e);
+        }
+        if (env[0] == null) {
+            throw new IllegalStateException("ONNX Runtime did not start (see the log of thread onnxruntime-init)");
+        }
+        return env[0];
     }
 
     private static OrtSession session(OrtEnvironment env, ModelBundle bundle, java.nio.file.Path file, int threads) {
@@ -210,6 +232,11 @@ public final class OnnxModel implements AutoCloseable {
         ModelConfig c = bundle.config;
         requireName(s.getOutputNames(), file, "output", LOGITS);
         checkDim(s.getOutputInfo().get(LOGITS), file, "output " + LOGITS, 2, c.vocabSize(), "vocab_size");
+        long layersFound = s.getOutputNames().stream().filter(n -> n.startsWith("present.") && n.endsWith(".decoder.key")).count();
+        if (layersFound != c.decoderLayers()) {
+            throw new BundleException(bundle.dir, file, "has present outputs for " + layersFound
+                    + " decoder layers, but config.json field \"decoder_layers\" is " + c.decoderLayers());
+        }
         for (String n : selfPresent) {
             requireName(s.getOutputNames(), file, "output", n);
         }

@@ -76,6 +76,15 @@ public final class Tokenizer implements AutoCloseable {
         return new Encoded(kept, true, ids.length, Math.min(keep, ids.length - specials));
     }
 
+    /**
+     * The id of a token the tokenizer matches as a whole (an added token such as NLLB's "deu_Latn" or M2M100's
+     * "__de__"), or null when the text is not one such token.
+     */
+    public Integer tokenId(String token) {
+        Encoding e = hf.encode(token, false, false);
+        return e.getIds().length == 1 && token.equals(e.getTokens()[0]) ? (int) e.getIds()[0] : null;
+    }
+
     /** Text of generated ids, special tokens left out. */
     public String decode(long[] ids) {
         return hf.decode(ids, true);

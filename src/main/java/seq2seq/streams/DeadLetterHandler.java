@@ -11,6 +11,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import seq2seq.avro.FailureReason;
 import seq2seq.avro.TranslationFailure;
+import seq2seq.streams.registry.SchemaRegistryUnavailableException;
 
 import java.util.List;
 import java.util.Map;
@@ -26,6 +27,8 @@ import java.util.Map;
 public final class DeadLetterHandler implements DeserializationExceptionHandler {
     public static final String SERDE_CLASS_CONFIG = "seq2seq.serde.class";
     private static final Logger log = LoggerFactory.getLogger(DeadLetterHandler.class);
+    /** wait before failing the thread on a registry outage (well inside transaction.timeout.ms) */
+    private static final long REGISTRY_RETRY_PAUSE_MS = 1000;
 
     /** where dead letters go */
     private String topic;
@@ -46,6 +49,18 @@ public final class DeadLetterHandler implements DeserializationExceptionHandler 
 
     @Override
     public Response handleError(ErrorHandlerContext context, ConsumerRecord<byte[], byte[]> record, Exception exception) {
+        if (causedBy(exception, SchemaRegistryUnavailableException.class)) {
+            // the record may be fine: fail the thread (it is replaced and re-reads from the last commit) rather than
+            // dead-letter good records while the registry is down
+            log.error("not dead-lettering {}-{}@{}: the schema registry is unavailable; retrying from the last commit in {} ms: {}",
+                    record.topic(), record.partition(), record.offset(), REGISTRY_RETRY_PAUSE_MS, exception.getMessage());
+            try {
+                Thread.sleep(REGISTRY_RETRY_PAUSE_MS); // a pause, so that a replaced thread does not spin on the outage
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return Response.fail();
+        }
         FailureReason reason = isSchemaProblem(exception) ? FailureReason.SCHEMA : FailureReason.DESERIALIZATION;
         log.warn("dead-lettering {}-{}@{} as {}: {}", record.topic(), record.partition(), record.offset(), reason, exception.toString());
         TranslationFailure failure = Failures.of(reason, "cannot decode the value: " + exception, null, record.topic(),
@@ -54,13 +69,17 @@ public final class DeadLetterHandler implements DeserializationExceptionHandler 
         return Response.resume(List.of(new ProducerRecord<>(topic, null, record.key(), value)));
     }
 
-    /** the bytes were Avro, but not a TranslationRequest (wrong or incompatible schema) */
-    private static boolean isSchemaProblem(Throwable e) {
+    private static boolean causedBy(Throwable e, Class<? extends Throwable> type) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof AvroTypeException) {
+            if (type.isInstance(t)) {
                 return true;
             }
         }
         return false;
+    }
+
+    /** the bytes were Avro, but not a TranslationRequest (wrong or incompatible schema) */
+    private static boolean isSchemaProblem(Throwable e) {
+        return causedBy(e, AvroTypeException.class);
     }
 }

@@ -27,6 +27,10 @@ public interface PipelineEvents {
     default void memoryLookup(boolean hit) {
     }
 
+    /** a request was answered entirely from the memory with nothing buffered ahead of it, {@code nanos} after it was read */
+    default void servedFromMemory(long nanos) {
+    }
+
     /** the engine finished one batch */
     default void batchDone(int segments, int estimatedTokens, long nanos) {
     }

@@ -1,6 +1,7 @@
 package seq2seq.streams;
 
 import java.time.Duration;
+import java.util.Set;
 
 /**
  * What the topology needs to know, already validated (the application's configuration builds it).
@@ -25,13 +26,21 @@ import java.time.Duration;
  * @param memoryCleanupInterval how often the memory is trimmed (wall clock)
  * @param repartitionByContent  route requests through a repartition topic keyed by text, so each distinct text is
  *                              translated and remembered on one partition (costs the per-partition arrival order)
+ * @param sourceLanguages       source_lang values accepted (empty: any well-formed code); others are UNSUPPORTED_LANGUAGE
+ * @param targetLanguages       target_lang values accepted, likewise
  */
 public record PipelineSettings(String requestsTopic, String translationsTopic, String failuresTopic,
                                int maxTextChars, int maxSegmentChars, int maxBeams, int maxNewTokens,
                                int batchMaxSize, int batchMaxTokens, Duration batchLinger,
                                int maxPending, Duration maxBlock, Duration tick,
                                boolean memoryEnabled, long memoryMaxEntries, Duration memoryMaxAge,
-                               Duration memoryCleanupInterval, boolean repartitionByContent) {
+                               Duration memoryCleanupInterval, boolean repartitionByContent,
+                               Set<String> sourceLanguages, Set<String> targetLanguages) {
+
+    public PipelineSettings {
+        sourceLanguages = Set.copyOf(sourceLanguages);
+        targetLanguages = Set.copyOf(targetLanguages);
+    }
 
     /** The defaults the configuration documents. */
     public static PipelineSettings defaults() {
@@ -39,36 +48,42 @@ public record PipelineSettings(String requestsTopic, String translationsTopic, S
                 10_000, 400, 8, 512,
                 32, 2048, Duration.ofMillis(20),
                 256, Duration.ofSeconds(2), Duration.ofMillis(5),
-                true, 100_000, Duration.ofDays(7), Duration.ofMinutes(1), false);
+                true, 100_000, Duration.ofDays(7), Duration.ofMinutes(1), false, Set.of(), Set.of());
     }
 
     public PipelineSettings withTopics(String requests, String translations, String failures) {
         return new PipelineSettings(requests, translations, failures, maxTextChars, maxSegmentChars, maxBeams, maxNewTokens,
                 batchMaxSize, batchMaxTokens, batchLinger, maxPending, maxBlock, tick, memoryEnabled, memoryMaxEntries,
-                memoryMaxAge, memoryCleanupInterval, repartitionByContent);
+                memoryMaxAge, memoryCleanupInterval, repartitionByContent, sourceLanguages, targetLanguages);
     }
 
     public PipelineSettings withBatching(int size, int tokens, Duration linger) {
         return new PipelineSettings(requestsTopic, translationsTopic, failuresTopic, maxTextChars, maxSegmentChars, maxBeams,
                 maxNewTokens, size, tokens, linger, maxPending, maxBlock, tick, memoryEnabled, memoryMaxEntries,
-                memoryMaxAge, memoryCleanupInterval, repartitionByContent);
+                memoryMaxAge, memoryCleanupInterval, repartitionByContent, sourceLanguages, targetLanguages);
     }
 
     public PipelineSettings withLimits(int maxTextChars, int maxSegmentChars) {
         return new PipelineSettings(requestsTopic, translationsTopic, failuresTopic, maxTextChars, maxSegmentChars, maxBeams,
                 maxNewTokens, batchMaxSize, batchMaxTokens, batchLinger, maxPending, maxBlock, tick, memoryEnabled,
-                memoryMaxEntries, memoryMaxAge, memoryCleanupInterval, repartitionByContent);
+                memoryMaxEntries, memoryMaxAge, memoryCleanupInterval, repartitionByContent, sourceLanguages, targetLanguages);
     }
 
     public PipelineSettings withMemory(boolean enabled, long maxEntries, Duration maxAge) {
         return new PipelineSettings(requestsTopic, translationsTopic, failuresTopic, maxTextChars, maxSegmentChars, maxBeams,
                 maxNewTokens, batchMaxSize, batchMaxTokens, batchLinger, maxPending, maxBlock, tick, enabled, maxEntries,
-                maxAge, memoryCleanupInterval, repartitionByContent);
+                maxAge, memoryCleanupInterval, repartitionByContent, sourceLanguages, targetLanguages);
     }
 
     public PipelineSettings withRepartitionByContent(boolean on) {
         return new PipelineSettings(requestsTopic, translationsTopic, failuresTopic, maxTextChars, maxSegmentChars, maxBeams,
                 maxNewTokens, batchMaxSize, batchMaxTokens, batchLinger, maxPending, maxBlock, tick, memoryEnabled,
-                memoryMaxEntries, memoryMaxAge, memoryCleanupInterval, on);
+                memoryMaxEntries, memoryMaxAge, memoryCleanupInterval, on, sourceLanguages, targetLanguages);
+    }
+
+    public PipelineSettings withLanguages(Set<String> source, Set<String> target) {
+        return new PipelineSettings(requestsTopic, translationsTopic, failuresTopic, maxTextChars, maxSegmentChars, maxBeams,
+                maxNewTokens, batchMaxSize, batchMaxTokens, batchLinger, maxPending, maxBlock, tick, memoryEnabled,
+                memoryMaxEntries, memoryMaxAge, memoryCleanupInterval, repartitionByContent, source, target);
     }
 }

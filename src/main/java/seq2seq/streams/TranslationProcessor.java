@@ -29,7 +29,9 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.regex.Pattern;
 
 /**
  * One partition's translate step: checks a request, answers what the translation memory knows, buffers the rest,
@@ -46,6 +48,8 @@ import java.util.TreeMap;
  */
 final class TranslationProcessor implements Processor<byte[], Envelope, byte[], Outcome> {
     private static final Logger log = LoggerFactory.getLogger(TranslationProcessor.class);
+    /** what a language code may look like (BCP 47 tags, NLLB's "deu_Latn", M2M100's codes) */
+    private static final Pattern LANGUAGE_CODE = Pattern.compile("[A-Za-z0-9_-]{1,16}");
 
     /** settings shared by all tasks */
     private final PipelineSettings settings;
@@ -98,7 +102,15 @@ final class TranslationProcessor implements Processor<byte[], Envelope, byte[], 
         try (KeyValueIterator<Long, Envelope> it = buffer.all()) {
             while (it.hasNext()) {
                 var kv = it.next();
-                enqueue(kv.key, prepare(kv.value), now);
+                Pending p;
+                try {
+                    p = prepare(kv.value);
+                } catch (RuntimeException e) { // keep its place in line; it leaves as a dead letter
+                    log.error("task {}: cannot prepare buffered request {}", context.taskId(), kv.key, e);
+                    p = new Pending(kv.value, new SplitText(List.of(), List.of("")));
+                    p.failure = "cannot prepare the buffered request: " + e;
+                }
+                enqueue(kv.key, p, now);
                 nextSeq = kv.key + 1;
             }
         }
@@ -114,16 +126,27 @@ final class TranslationProcessor implements Processor<byte[], Envelope, byte[], 
 
     @Override
     public void process(Record<byte[], Envelope> record) {
+        long start = System.nanoTime();
         events.received();
         Envelope env = record.value();
-        Rejection rejection = check(env.request());
-        if (rejection != null) {
-            forwardFailure(env, rejection.reason, rejection.message);
+        Pending p;
+        try { // up to here nothing is stored: a failure is this record's alone and goes to the dead letters
+            Rejection rejection = check(env.request());
+            if (rejection != null) {
+                forwardFailure(env, rejection.reason, rejection.message);
+                return;
+            }
+            p = prepare(env);
+        } catch (RuntimeException e) {
+            log.error("task {}: cannot prepare {}-{}@{}", context.taskId(), env.topic(), env.partition(), env.offset(), e);
+            forwardFailure(env, FailureReason.INTERNAL, "cannot prepare the request: " + e);
             return;
         }
-        Pending p = prepare(env);
         if (p.missing == 0 && pending.isEmpty()) { // nothing ahead of it, nothing to translate: no buffer round trip
             forward(p);
+            if (p.pieces.length > 0) {
+                events.servedFromMemory(System.nanoTime() - start);
+            }
             return;
         }
         long seq = nextSeq++;
@@ -150,6 +173,13 @@ final class TranslationProcessor implements Processor<byte[], Envelope, byte[], 
             return new Rejection(FailureReason.TOO_LONG,
                     "text has " + r.getText().length() + " characters; the limit is " + settings.maxTextChars());
         }
+        String lang = unsupported(r.getSourceLang(), settings.sourceLanguages(), "source_lang");
+        if (lang == null) {
+            lang = unsupported(r.getTargetLang(), settings.targetLanguages(), "target_lang");
+        }
+        if (lang != null) {
+            return new Rejection(FailureReason.UNSUPPORTED_LANGUAGE, lang);
+        }
         if (r.getModel() != null && !r.getModel().equals(model.name())) {
             return new Rejection(FailureReason.UNKNOWN_MODEL,
                     "model '" + r.getModel() + "' is not served here; this instance serves '" + model.name() + "'");
@@ -163,6 +193,24 @@ final class TranslationProcessor implements Processor<byte[], Envelope, byte[], 
                     "options.max_new_tokens is " + o.getMaxNewTokens() + "; allowed: 1.." + settings.maxNewTokens());
         }
         return null;
+    }
+
+    /** null if {@code code} is absent or accepted, else why not */
+    private static String unsupported(String code, Set<String> accepted, String field) {
+        if (code == null) {
+            return null;
+        }
+        if (!LANGUAGE_CODE.matcher(code).matches()) {
+            return field + " '" + shorten(code) + "' is not a language code (letters, digits, '-' and '_', at most 16)";
+        }
+        if (!accepted.isEmpty() && !accepted.contains(code)) {
+            return field + " '" + code + "' is not supported here; accepted: " + String.join(", ", new java.util.TreeSet<>(accepted));
+        }
+        return null;
+    }
+
+    private static String shorten(String s) {
+        return s.length() > 40 ? s.substring(0, 40) + "..." : s;
     }
 
     /** Splits the text and fills in the segments the memory knows; counts the others in {@code missing}. */
@@ -306,6 +354,10 @@ final class TranslationProcessor implements Processor<byte[], Envelope, byte[], 
 
     /** Forwards a complete request: its translation, or a dead letter if a segment failed in the engine. */
     private void forward(Pending p) {
+        if (p.failure != null) {
+            forwardFailure(p.env, FailureReason.INTERNAL, p.failure);
+            return;
+        }
         for (Piece piece : p.pieces) {
             if (piece.error != null) {
                 forwardFailure(p.env, FailureReason.INFERENCE, piece.error);
@@ -412,6 +464,8 @@ final class TranslationProcessor implements Processor<byte[], Envelope, byte[], 
         final byte[][] keys;
         /** segments still without a translation */
         int missing;
+        /** set when the request cannot be translated at all (it is dead-lettered in its turn) */
+        String failure;
 
         Pending(Envelope env, SplitText split) {
             this.env = env;

@@ -1,10 +1,16 @@
 package seq2seq.generation;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -105,6 +111,32 @@ class EdgeInputTest {
             }
         } finally {
             pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void aTargetLanguageTheTokenizerKnowsIsForcedAsTheFirstToken(@TempDir Path tmp) throws Exception {
+        // a copy of the tiny bundle whose piece 900 is the M2M100-style language token "__de__"
+        Path dir = tmp.resolve("multi");
+        Files.createDirectories(dir.resolve("onnx"));
+        for (String f : new String[] {"config.json", "generation_config.json", "tokenizer_config.json",
+                "onnx/encoder_model.onnx", "onnx/decoder_model_merged.onnx"}) {
+            Files.copy(TestModels.tiny().resolve(f), dir.resolve(f));
+        }
+        ObjectMapper json = new ObjectMapper();
+        ObjectNode tok = (ObjectNode)
+                json.readTree(TestModels.tiny().resolve("tokenizer.json").toFile());
+        ((ArrayNode) tok.get("model").get("vocab").get(900)).set(0, "__de__");
+        tok.withArray("added_tokens").addObject().put("id", 900).put("content", "__de__").put("single_word", false)
+                .put("lstrip", false).put("rstrip", false).put("normalized", false).put("special", true);
+        json.writeValue(dir.resolve("tokenizer.json").toFile(), tok);
+        try (Engine multi = Engine.load(dir, EngineOptions.defaults().withNumBeams(1))) {
+            List<DetailedTranslation> out = multi.translateDetailed(List.of(
+                    new TranslationTask("Hello world.", "en", "de", null, null),
+                    new TranslationTask("Hello world.", "en", "xx", null, null),
+                    TranslationTask.of("Hello world.")));
+            assertEquals(900, out.get(0).outputIds()[0]);
+            assertEquals(Arrays.toString(out.get(2).outputIds()), Arrays.toString(out.get(1).outputIds()), "unknown language: ignored");
         }
     }
 

@@ -46,7 +46,7 @@ class LogitsProcessorTest {
     @Test
     void minLengthForcedTokensAndTheEosBadWordIsIgnored() {
         GenerationOptions o = new GenerationOptions(5, 3, 1, 1.0, EarlyStopping.FALSE, 0, 1.0,
-                List.of(new int[] {2}, new int[] {1}), 4, 2, 1);
+                List.of(new int[] {2}, new int[] {1}), 4, 2, 1, true);
         List<LogitsProcessor> ps = LogitsProcessor.of(o, 2);
         assertEquals(List.of(BadWords.class, MinLength.class, ForcedToken.class, ForcedToken.class),
                 ps.stream().map(Object::getClass).toList());

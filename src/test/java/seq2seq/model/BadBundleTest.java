@@ -63,7 +63,7 @@ class BadBundleTest {
     @Test
     void theCopyLoads() {
         try (OnnxModel m = OnnxModel.load(ModelBundle.open(bundle, Dtype.FP32, DecoderLayout.AUTO), 1)) {
-            assertEquals(DecoderLayout.MERGED, m.bundle.layout);
+            assertEquals(DecoderLayout.SEPARATE, m.bundle.layout);
         }
     }
 
@@ -136,13 +136,15 @@ class BadBundleTest {
             real[0] = o.get("decoder_layers").asInt();
             o.put("decoder_layers", real[0] + 1);
         });
-        expectError("onnx/decoder_model_merged.onnx", "decoder_layers", Integer.toString(real[0] + 1));
+        expectError(DecoderLayout.MERGED, Dtype.FP32, "onnx/decoder_model_merged.onnx", "decoder_layers", Integer.toString(real[0] + 1));
+        expectError(DecoderLayout.SEPARATE, Dtype.FP32, "onnx/decoder_model.onnx", "decoder_layers", Integer.toString(real[0] + 1));
     }
 
     @Test
     void vocabSizeDoesNotMatchTheLogits() throws IOException {
         editJson("config.json", o -> o.put("vocab_size", o.get("vocab_size").asInt() + 5));
-        expectError("onnx/decoder_model_merged.onnx", "logits", "vocab_size");
+        expectError(DecoderLayout.MERGED, Dtype.FP32, "onnx/decoder_model_merged.onnx", "logits", "vocab_size");
+        expectError(DecoderLayout.SEPARATE, Dtype.FP32, "onnx/decoder_model.onnx", "logits", "vocab_size");
     }
 
     @Test
@@ -154,7 +156,7 @@ class BadBundleTest {
     @Test
     void headsDoNotMatchTheCache() throws IOException {
         editJson("config.json", o -> o.put("decoder_attention_heads", o.get("decoder_attention_heads").asInt() * 2));
-        expectError("onnx/decoder_model_merged.onnx", "past_key_values.0.decoder.key", "decoder_attention_heads");
+        expectError(DecoderLayout.MERGED, Dtype.FP32, "onnx/decoder_model_merged.onnx", "past_key_values.0.decoder.key", "decoder_attention_heads");
     }
 
     @Test
@@ -193,6 +195,14 @@ class BadBundleTest {
     void halfOfTheDecoderPairMissing() throws IOException {
         Files.delete(bundle.resolve("onnx/decoder_with_past_model.onnx"));
         expectError(DecoderLayout.SEPARATE, Dtype.FP32, "onnx/decoder_with_past_model.onnx", "file is missing");
+        Files.delete(bundle.resolve("onnx/decoder_model_merged.onnx"));
+        expectError("onnx/decoder_with_past_model.onnx", "file is missing");
+    }
+
+    @Test
+    void mergedDecoderMissing() throws IOException {
+        Files.delete(bundle.resolve("onnx/decoder_model_merged.onnx"));
+        expectError(DecoderLayout.MERGED, Dtype.FP32, "onnx/decoder_model_merged.onnx", "file is missing");
     }
 
     @Test
@@ -210,6 +220,6 @@ class BadBundleTest {
     void graphsSwapped() throws IOException {
         Files.copy(bundle.resolve("onnx/encoder_model.onnx"), bundle.resolve("onnx/decoder_model_merged.onnx"),
                 java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        expectError("onnx/decoder_model_merged.onnx", "unexpected input");
+        expectError(DecoderLayout.MERGED, Dtype.FP32, "onnx/decoder_model_merged.onnx", "unexpected input");
     }
 }

@@ -75,7 +75,7 @@ class TranslationTopologyTest {
             }
         };
         if (batcher == null) {
-            batcher = new Batcher(translator, s.batchMaxSize(), s.batchMaxTokens(), events);
+            batcher = new Batcher(translator, s.batchMaxSize(), s.batchMaxTokens(), 1, events);
         }
         PlainAvroSerde<TranslationRequest> req = new PlainAvroSerde<>(TranslationRequest.class);
         PlainAvroSerde<TranslationResult> res = new PlainAvroSerde<>(TranslationResult.class);
@@ -297,27 +297,36 @@ class TranslationTopologyTest {
     }
 
     @Test
-    void tooLongUnknownModelAndBadOptionsAreDeadLettered() {
-        start(PipelineSettings.defaults().withLimits(100, 40));
+    void tooLongUnknownModelUnsupportedLanguageAndBadOptionsAreDeadLettered() {
+        start(PipelineSettings.defaults().withLimits(100, 40).withLanguages(java.util.Set.of("en"), java.util.Set.of("de")));
         TranslationRequest tooLong = request("long", "x".repeat(101));
         TranslationRequest otherModel = request("model", "Hello.");
         otherModel.setModel("no-such-model");
         TranslationRequest beams = request("beams", "Hello.");
         beams.setOptions(TranslationOptions.newBuilder().setNumBeams(0).build());
-        requests.pipeInput("long", tooLong);
-        requests.pipeInput("model", otherModel);
-        requests.pipeInput("beams", beams);
+        TranslationRequest french = request("french", "Hello.");
+        french.setTargetLang("fr");
+        TranslationRequest garbled = request("garbled", "Hello.");
+        garbled.setSourceLang("en'; DROP TABLE x; --");
+        TranslationRequest fine = request("fine", "Hello.");
+        fine.setSourceLang("en");
+        fine.setTargetLang("de");
+        for (TranslationRequest r : List.of(tooLong, otherModel, beams, french, garbled, fine)) {
+            requests.pipeInput(r.getId(), r);
+        }
         List<KeyValue<String, TranslationFailure>> dead = failures.readKeyValuesToList();
-        assertEquals(List.of(FailureReason.TOO_LONG, FailureReason.UNKNOWN_MODEL, FailureReason.SCHEMA),
+        assertEquals(List.of(FailureReason.TOO_LONG, FailureReason.UNKNOWN_MODEL, FailureReason.SCHEMA,
+                        FailureReason.UNSUPPORTED_LANGUAGE, FailureReason.UNSUPPORTED_LANGUAGE),
                 dead.stream().map(kv -> kv.value.getError()).toList());
-        assertEquals(List.of("long", "model", "beams"), dead.stream().map(kv -> kv.value.getId()).toList());
+        assertEquals(List.of("long", "model", "beams", "french", "garbled"), dead.stream().map(kv -> kv.value.getId()).toList());
         for (var kv : dead) {
             assertNotNull(kv.value.getRawValue(), "raw bytes kept for replay");
             assertTrue(kv.value.getMessage().contains("id " + kv.key), kv.value.getMessage());
         }
+        assertTrue(dead.get(3).value.getMessage().contains("target_lang 'fr' is not supported here; accepted: de"), dead.get(3).value.getMessage());
         assertEquals(tooLong, new PlainAvroSerde<>(TranslationRequest.class).deserializer()
                 .deserialize("t", bytes(dead.get(0).value.getRawValue())), "the raw value replays to the same request");
-        assertTrue(translations.isEmpty());
+        assertEquals("fine", awaitTranslations(1).get(0).key);
     }
 
     @Test

@@ -11,7 +11,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
@@ -136,7 +138,18 @@ public final class AppConfig {
                 getMillis(Settings.BATCH_LINGER), getInt(Settings.BATCH_MAX_PENDING), getMillis(Settings.BATCH_MAX_BLOCK),
                 getMillis(Settings.BATCH_TICK), getBoolean(Settings.MEMORY_ENABLED), getLong(Settings.MEMORY_MAX_ENTRIES),
                 getMillis(Settings.MEMORY_MAX_AGE), getMillis(Settings.MEMORY_CLEANUP_INTERVAL),
-                getBoolean(Settings.REPARTITION_BY_CONTENT));
+                getBoolean(Settings.REPARTITION_BY_CONTENT), list(Settings.SOURCE_LANGUAGES), list(Settings.TARGET_LANGUAGES));
+    }
+
+    /** a comma-separated property as a set (empty when blank) */
+    public Set<String> list(Property p) {
+        Set<String> out = new LinkedHashSet<>();
+        for (String part : get(p).split(",")) {
+            if (!part.isBlank()) {
+                out.add(part.strip());
+            }
+        }
+        return out;
     }
 
     /** Settings for the serdes: every registry.* key without its prefix, plus schema.registry.url. */

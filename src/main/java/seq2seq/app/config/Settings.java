@@ -23,6 +23,8 @@ public final class Settings {
     public static final String REGISTRY_PREFIX = "registry.";
     private static final long MAX_INT = Integer.MAX_VALUE;
     private static final List<Property> ALL = new ArrayList<>();
+    private static final Check LANGUAGE_LIST = v -> v.isBlank() || v.matches("\\s*[A-Za-z0-9_-]{1,16}(\\s*,\\s*[A-Za-z0-9_-]{1,16})*\\s*") ? null
+            : "must be comma-separated language codes (letters, digits, '-', '_'), got '" + v + "'";
 
     private Settings() {
     }
@@ -81,6 +83,10 @@ public final class Settings {
             "longer texts are dead-lettered as TOO_LONG", intRange(1, 10_000_000));
     public static final Property MAX_SEGMENT_CHARS = add("text.segment.max.chars", "400",
             "sentences longer than this are cut at whitespace before translation", intRange(2, 100_000));
+    public static final Property SOURCE_LANGUAGES = add("request.source.languages", "",
+            "source_lang values accepted, comma-separated; empty = any (others are dead-lettered as UNSUPPORTED_LANGUAGE)", LANGUAGE_LIST);
+    public static final Property TARGET_LANGUAGES = add("request.target.languages", "",
+            "target_lang values accepted, comma-separated; empty = any", LANGUAGE_LIST);
     public static final Property MAX_BEAMS = add("request.max.beams", "8",
             "largest options.num_beams a request may ask for", intRange(1, 64));
     public static final Property MAX_NEW_TOKENS = add("request.max.new.tokens", "512",
@@ -97,6 +103,8 @@ public final class Settings {
             "requests a partition may hold in its buffer before it waits for results (back-pressure)", intRange(1, 1_000_000));
     public static final Property BATCH_MAX_BLOCK = add("batch.max.block.ms", "2000",
             "longest one back-pressure wait; it happens inside a transaction, so keep it under half the transaction timeout", intRange(1, 600_000));
+    public static final Property BATCH_WORKERS = add("batch.workers", "0",
+            "engine batches that run at once, each on its own thread; 0 = one per CPU core", intRange(0, 256));
     public static final Property BATCH_TICK = add("batch.tick.ms", "5",
             "how often a partition looks for finished batches and lingering segments", intRange(1, 10_000));
 

@@ -8,6 +8,7 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,6 +18,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -46,13 +48,15 @@ import org.slf4j.LoggerFactory;
 /**
  * A schema registry that speaks the Confluent Schema Registry REST API, for `demo` and the tests (Confluent's server
  * cannot be installed here). Like Confluent's, it keeps every schema and config change in a compacted Kafka topic
- * ({@code _schemas}) and replays it at start-up, so ids survive a restart; compatibility is checked for real with
+ * ({@code _schemas}), replays it at start-up, so ids survive a restart, and reads what is new there before each request, so
+ * several registries on one cluster share ids; compatibility is checked for real with
  * Avro's {@link SchemaCompatibility} (BACKWARD by default, per subject or global, transitive forms included).
  * One writer at a time (synchronized), which is all a single embedded instance needs.
  */
 public final class EmbeddedRegistry implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedRegistry.class);
     public static final String TOPIC = "_schemas";
+    private static final TopicPartition LOG_PARTITION = new TopicPartition(TOPIC, 0);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration IO_TIMEOUT = Duration.ofSeconds(30);
     private static final Set<String> LEVELS = Set.of("NONE", "BACKWARD", "BACKWARD_TRANSITIVE", "FORWARD",
@@ -68,14 +72,23 @@ public final class EmbeddedRegistry implements AutoCloseable {
         return t;
     });
     private final KafkaProducer<String, String> producer;
+    /** reader of _schemas, the registry's source of truth; used only inside synchronized route() and the constructor */
+    private final KafkaConsumer<String, String> topicReader;
     private final Map<Integer, Registered> byId = new LinkedHashMap<>();
     private final Map<String, List<Registered>> bySubject = new LinkedHashMap<>();
+    /** highest version number ever given per subject, deleted ones included (numbers are never reused) */
+    private final Map<String, Integer> lastVersion = new LinkedHashMap<>();
     private final Map<String, String> subjectLevels = new LinkedHashMap<>();
     private String globalLevel = "BACKWARD";
+    /** Expected Authorization header value, or null when the registry is open (the default). */
+    private final String requiredAuthorization;
 
-    private EmbeddedRegistry(String bootstrapServers, int port) throws IOException {
+    private EmbeddedRegistry(String bootstrapServers, int port, String requiredUserInfo) throws IOException {
+        this.requiredAuthorization = requiredUserInfo == null ? null
+                : "Basic " + Base64.getEncoder().encodeToString(requiredUserInfo.getBytes(StandardCharsets.UTF_8));
         ensureTopic(bootstrapServers);
-        replay(bootstrapServers);
+        this.topicReader = openReader(bootstrapServers);
+        catchUp();
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -94,8 +107,16 @@ public final class EmbeddedRegistry implements AutoCloseable {
     }
 
     public static EmbeddedRegistry start(String bootstrapServers, int port) {
+        return start(bootstrapServers, port, null);
+    }
+
+    /**
+     * Starts on {@code port} (0 = a free one); with {@code requiredUserInfo} ("user:password") every request must carry
+     * those HTTP basic credentials, as a secured Confluent registry would demand (401 otherwise).
+     */
+    public static EmbeddedRegistry start(String bootstrapServers, int port, String requiredUserInfo) {
         try {
-            EmbeddedRegistry r = new EmbeddedRegistry(bootstrapServers, port);
+            EmbeddedRegistry r = new EmbeddedRegistry(bootstrapServers, port, requiredUserInfo);
             LOG.info("embedded schema registry at {} ({} schemas restored from {})", r.url(), r.byId.size(), TOPIC);
             return r;
         } catch (IOException e) {
@@ -112,6 +133,9 @@ public final class EmbeddedRegistry implements AutoCloseable {
         server.stop(0);
         executor.shutdownNow();
         producer.close(Duration.ofSeconds(5));
+        synchronized (this) { // waits for a request still in route()
+            topicReader.close(Duration.ofSeconds(5));
+        }
     }
 
     // ---- storage: the _schemas topic -------------------------------------------------------------------------
@@ -131,23 +155,30 @@ public final class EmbeddedRegistry implements AutoCloseable {
         }
     }
 
-    private void replay(String bootstrap) {
+    private static KafkaConsumer<String, String> openReader(String bootstrap) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        try (KafkaConsumer<String, String> c = new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer())) {
-            TopicPartition tp = new TopicPartition(TOPIC, 0);
-            c.assign(List.of(tp));
-            c.seekToBeginning(List.of(tp));
-            long end = c.endOffsets(List.of(tp), IO_TIMEOUT).get(tp);
-            long deadline = System.nanoTime() + IO_TIMEOUT.toNanos();
-            while (c.position(tp, IO_TIMEOUT) < end) {
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("could not read " + TOPIC + " to its end offset " + end);
-                }
-                for (ConsumerRecord<String, String> r : c.poll(Duration.ofMillis(200))) {
-                    apply(r.key(), r.value());
-                }
+        p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 20); // a catch-up must not wait on an empty fetch
+        KafkaConsumer<String, String> c = new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer());
+        c.assign(List.of(LOG_PARTITION));
+        c.seekToBeginning(List.of(LOG_PARTITION));
+        return c;
+    }
+
+    /**
+     * Reads {@code _schemas} up to its current end, applying what it has not seen yet: at start-up that restores every
+     * schema, and before each request it picks up what another registry on the same cluster wrote (ids stay unique).
+     */
+    private void catchUp() {
+        long end = topicReader.endOffsets(List.of(LOG_PARTITION), IO_TIMEOUT).get(LOG_PARTITION);
+        long deadline = System.nanoTime() + IO_TIMEOUT.toNanos();
+        while (topicReader.position(LOG_PARTITION, IO_TIMEOUT) < end) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("could not read " + TOPIC + " to its end offset " + end);
+            }
+            for (ConsumerRecord<String, String> r : topicReader.poll(Duration.ofMillis(200))) {
+                apply(r.key(), r.value());
             }
         }
     }
@@ -162,8 +193,18 @@ public final class EmbeddedRegistry implements AutoCloseable {
             if ("SCHEMA".equals(k.path("keytype").asText())) {
                 String text = v.get("schema").asText();
                 Registered r = new Registered(v.get("id").asInt(), v.get("version").asInt(), new Schema.Parser().parse(text), text);
-                byId.put(r.id(), r);
-                bySubject.computeIfAbsent(v.get("subject").asText(), s -> new ArrayList<>()).add(r);
+                String subject = v.get("subject").asText();
+                byId.putIfAbsent(r.id(), r); // an id keeps its schema, even after its versions are deleted
+                lastVersion.merge(subject, r.version(), Math::max);
+                List<Registered> live = bySubject.computeIfAbsent(subject, x -> new ArrayList<>());
+                live.removeIf(x -> x.version() == r.version());
+                if (!v.path("deleted").asBoolean(false)) {
+                    live.add(r);
+                    live.sort(java.util.Comparator.comparingInt(Registered::version));
+                }
+                if (live.isEmpty()) {
+                    bySubject.remove(subject);
+                }
             } else if ("CONFIG".equals(k.path("keytype").asText())) {
                 String level = v.get("compatibilityLevel").asText();
                 if (k.path("subject").isTextual()) {
@@ -184,7 +225,7 @@ public final class EmbeddedRegistry implements AutoCloseable {
         } catch (Exception e) {
             throw new IllegalStateException("cannot write to " + TOPIC + ": " + e, e);
         }
-        apply(key.toString(), value.toString());
+        catchUp(); // applies the record just written, in log order
     }
 
     // ---- the REST API -----------------------------------------------------------------------------------------
@@ -209,9 +250,18 @@ public final class EmbeddedRegistry implements AutoCloseable {
             try (InputStream in = ex.getRequestBody()) {
                 body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
             }
-            reply = route(ex.getRequestMethod(), path, query == null ? "" : query, body);
+            if (requiredAuthorization != null
+                    && !requiredAuthorization.equals(ex.getRequestHeaders().getFirst("Authorization"))) {
+                reply = Reply.error(401, 401, "Unauthorized: missing or wrong basic credentials");
+            } else {
+                reply = route(ex.getRequestMethod(), path, query == null ? "" : query, body);
+            }
         } catch (SchemaParseException e) {
             reply = Reply.error(422, 42201, "Invalid schema: " + e.getMessage());
+        } catch (JsonProcessingException e) {
+            reply = Reply.error(400, 400, "Request body is not JSON: " + e.getOriginalMessage());
+        } catch (NumberFormatException e) {
+            reply = Reply.error(404, 404, "HTTP 404 Not Found: " + ex.getRequestURI().getRawPath() + " (" + e.getMessage() + ")");
         } catch (IOException | RuntimeException e) {
             LOG.warn("registry request {} {} failed", ex.getRequestMethod(), ex.getRequestURI(), e);
             reply = Reply.error(500, 50001, "Error in the backend data store: " + e.getMessage());
@@ -225,9 +275,10 @@ public final class EmbeddedRegistry implements AutoCloseable {
     }
 
     private synchronized Reply route(String method, String path, String query, String body) throws IOException {
+        catchUp();
         String[] p = path.replaceAll("^/+|/+$", "").split("/");
         for (int i = 0; i < p.length; i++) {
-            p[i] = URLDecoder.decode(p[i], StandardCharsets.UTF_8);
+            p[i] = URLDecoder.decode(p[i].replace("+", "%2B"), StandardCharsets.UTF_8); // a path keeps '+' literally
         }
         boolean get = method.equals("GET");
         boolean post = method.equals("POST");
@@ -242,9 +293,18 @@ public final class EmbeddedRegistry implements AutoCloseable {
                     bySubject.keySet().forEach(a::add);
                     return Reply.ok(a);
                 }
+                if (p.length == 1) {
+                    break;
+                }
                 String subject = p[1];
                 if (p.length == 2 && post) {
                     return lookup(subject, parse(body));
+                }
+                if (p.length == 2 && method.equals("DELETE")) {
+                    return delete(subject, null);
+                }
+                if (p.length == 4 && p[2].equals("versions") && method.equals("DELETE")) {
+                    return delete(subject, p[3]);
                 }
                 if (p.length == 3 && p[2].equals("versions") && post) {
                     return register(subject, parse(body));
@@ -398,14 +458,42 @@ public final class EmbeddedRegistry implements AutoCloseable {
         }
         int id = byId.values().stream().filter(r -> r.schema().equals(schema)).mapToInt(Registered::id).findFirst()
                 .orElse(byId.keySet().stream().mapToInt(Integer::intValue).max().orElse(0) + 1);
-        int version = versions.stream().mapToInt(Registered::version).max().orElse(0) + 1;
+        int version = lastVersion.getOrDefault(subject, 0) + 1;
+        appendSchema(subject, version, id, schema.toString(), false);
+        LOG.info("registered schema id {} as version {} of subject {}", id, version, subject);
+        return Reply.ok(JSON.createObjectNode().put("id", id));
+    }
+
+    private void appendSchema(String subject, int version, int id, String schema, boolean deleted) {
         ObjectNode key = JSON.createObjectNode().put("keytype", "SCHEMA").put("subject", subject).put("version", version)
                 .put("magic", 1);
         ObjectNode value = JSON.createObjectNode().put("subject", subject).put("version", version).put("id", id)
-                .put("schema", schema.toString()).put("deleted", false);
+                .put("schema", schema).put("deleted", deleted);
         append(key, value);
-        LOG.info("registered schema id {} as version {} of subject {}", id, version, subject);
-        return Reply.ok(JSON.createObjectNode().put("id", id));
+    }
+
+    /** Soft delete, as Confluent's: the versions leave the subject, their ids still resolve. */
+    private Reply delete(String subject, String which) {
+        List<Registered> versions = bySubject.get(subject);
+        if (versions == null) {
+            return subjectNotFound(subject);
+        }
+        List<Registered> doomed = which == null ? List.copyOf(versions) : versionList(subject, which);
+        if (doomed.isEmpty()) {
+            return Reply.error(404, 40402, "Version " + which + " not found.");
+        }
+        ArrayNode deleted = JSON.createArrayNode();
+        for (Registered r : doomed) {
+            appendSchema(subject, r.version(), r.id(), r.text(), true);
+            deleted.add(r.version());
+        }
+        LOG.info("deleted version(s) {} of subject {}", deleted, subject);
+        return Reply.ok(which == null ? deleted : deleted.get(0));
+    }
+
+    private List<Registered> versionList(String subject, String which) {
+        Registered r = version(subject, which);
+        return r == null ? List.of() : List.of(r);
     }
 
     private String level(String subject) {

@@ -46,13 +46,21 @@ public final class SchemaRegistryClient {
             throw new IllegalArgumentException("'" + URL + "' is not set: the schema registry's URL is required");
         }
         List<URI> list = new ArrayList<>();
+        String credentials = userInfo;
         for (String u : urls.split(",")) {
             String s = u.trim();
-            list.add(URI.create(s.endsWith("/") ? s.substring(0, s.length() - 1) : s));
+            URI uri = URI.create(s.endsWith("/") ? s.substring(0, s.length() - 1) : s);
+            if (uri.getRawUserInfo() != null) {
+                // credentials in the URL (basic.auth.credentials.source=URL) go into the header, not onto the wire as is
+                credentials = credentials == null || credentials.isBlank() ? uri.getUserInfo() : credentials;
+                uri = URI.create(uri.getScheme() + "://" + uri.getRawAuthority().substring(uri.getRawUserInfo().length() + 1)
+                        + (uri.getRawPath() == null ? "" : uri.getRawPath()));
+            }
+            list.add(uri);
         }
         this.baseUrls = List.copyOf(list);
-        this.authorization = userInfo == null || userInfo.isBlank() ? null
-                : "Basic " + Base64.getEncoder().encodeToString(userInfo.getBytes(StandardCharsets.UTF_8));
+        this.authorization = credentials == null || credentials.isBlank() ? null
+                : "Basic " + Base64.getEncoder().encodeToString(credentials.getBytes(StandardCharsets.UTF_8));
     }
 
     /** From Confluent-style settings: schema.registry.url, basic.auth.credentials.source=USER_INFO, basic.auth.user.info. */
@@ -63,13 +71,10 @@ public final class SchemaRegistryClient {
         if (source != null && !"USER_INFO".equalsIgnoreCase(source.toString()) && !"URL".equalsIgnoreCase(source.toString())) {
             throw new IllegalArgumentException("'" + CREDENTIALS_SOURCE + "' = " + source + " is not supported (USER_INFO or URL)");
         }
-        String ui = userInfo == null ? null : userInfo.toString();
-        String urls = url == null ? null : url.toString();
-        if (source != null && "URL".equalsIgnoreCase(source.toString()) && urls != null) {
-            URI u = URI.create(urls.split(",")[0].trim());
-            ui = u.getUserInfo();
-        }
-        return new SchemaRegistryClient(urls, ui);
+        // USER_INFO (Confluent's default source) takes basic.auth.user.info; URL takes the user info in the URL
+        boolean fromUrl = source != null && "URL".equalsIgnoreCase(source.toString());
+        String ui = fromUrl || userInfo == null ? null : userInfo.toString();
+        return new SchemaRegistryClient(url == null ? null : url.toString(), ui);
     }
 
     /** Registers the schema under the subject (idempotent) and returns its global id. */
@@ -80,7 +85,7 @@ public final class SchemaRegistryClient {
             return cached;
         }
         JsonNode r = call("POST", "/subjects/" + enc(subject) + "/versions", body(schema));
-        int id = r.get("id").asInt();
+        int id = field(r, "id", "registering under subject " + subject).asInt();
         byId.putIfAbsent(id, schema);
         idBySubjectAndSchema.put(cacheKey, id);
         return id;
@@ -101,7 +106,7 @@ public final class SchemaRegistryClient {
             return s;
         }
         JsonNode r = call("GET", "/schemas/ids/" + id, null);
-        Schema parsed = new Schema.Parser().parse(r.get("schema").asText());
+        Schema parsed = new Schema.Parser().parse(field(r, "schema", "schema id " + id).asText());
         byId.putIfAbsent(id, parsed);
         return parsed;
     }
@@ -135,6 +140,14 @@ public final class SchemaRegistryClient {
         call("PUT", "/config/" + enc(subject), b.toString());
     }
 
+    /** Soft-deletes every version of the subject (ids keep resolving); returns the deleted version numbers. */
+    public List<Integer> deleteSubject(String subject) {
+        List<Integer> out = new ArrayList<>();
+        call("DELETE", "/subjects/" + enc(subject), null).forEach(n -> out.add(n.asInt()));
+        idBySubjectAndSchema.keySet().removeIf(k -> k.startsWith(subject + "\u0000"));
+        return out;
+    }
+
     /** All subjects. */
     public List<String> subjects() {
         List<String> out = new ArrayList<>();
@@ -143,8 +156,8 @@ public final class SchemaRegistryClient {
     }
 
     private SchemaVersion version(JsonNode r, String subject) {
-        Schema schema = new Schema.Parser().parse(r.get("schema").asText());
-        int id = r.get("id").asInt();
+        Schema schema = new Schema.Parser().parse(field(r, "schema", "subject " + subject).asText());
+        int id = field(r, "id", "subject " + subject).asInt();
         byId.putIfAbsent(id, schema);
         return new SchemaVersion(r.path("subject").asText(subject), id, r.path("version").asInt(), schema);
     }
@@ -156,8 +169,36 @@ public final class SchemaRegistryClient {
         return b.toString();
     }
 
+    /** Percent-encodes a path segment (URLEncoder is for forms: it would turn a space into '+'). */
     private static String enc(String s) {
-        return URLEncoder.encode(s, StandardCharsets.UTF_8);
+        return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    /** The body as JSON; an empty body is an empty object; null when it is not JSON (an HTML page from a proxy, say). */
+    private static JsonNode parseLeniently(String body) {
+        if (body == null || body.isBlank()) {
+            return JSON.createObjectNode();
+        }
+        try {
+            return JSON.readTree(body);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    private static String abbreviate(String s) {
+        String t = s == null ? "" : s.strip();
+        return t.length() <= 200 ? t : t.substring(0, 200) + "…";
+    }
+
+    /** The named field of a registry reply; a reply without it is a clear error, not a NullPointerException. */
+    private static JsonNode field(JsonNode reply, String name, String what) {
+        JsonNode n = reply.get(name);
+        if (n == null || n.isNull()) {
+            throw new SchemaRegistryException("schema registry reply to " + what + " has no '" + name + "': "
+                    + abbreviate(reply.toString()), 200, -1);
+        }
+        return n;
     }
 
     private JsonNode call(String method, String path, String body) {
@@ -176,13 +217,19 @@ public final class SchemaRegistryClient {
             }
             try {
                 HttpResponse<String> resp = http.send(b.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-                JsonNode json = resp.body().isEmpty() ? JSON.createObjectNode() : JSON.readTree(resp.body());
+                JsonNode json = parseLeniently(resp.body());
                 if (resp.statusCode() / 100 == 2) {
+                    if (json == null) {
+                        throw new SchemaRegistryException("schema registry " + method + " " + uri + " -> HTTP "
+                                + resp.statusCode() + " with a body that is not JSON: " + abbreviate(resp.body()),
+                                resp.statusCode(), -1);
+                    }
                     return json;
                 }
+                int code = json == null ? resp.statusCode() : json.path("error_code").asInt(resp.statusCode());
+                String message = json == null ? abbreviate(resp.body()) : json.path("message").asText(abbreviate(resp.body()));
                 throw new SchemaRegistryException("schema registry " + method + " " + uri + " -> HTTP " + resp.statusCode()
-                        + " (error " + json.path("error_code").asInt(resp.statusCode()) + "): "
-                        + json.path("message").asText(resp.body()), resp.statusCode(), json.path("error_code").asInt(resp.statusCode()));
+                        + " (error " + code + "): " + message, resp.statusCode(), code);
             } catch (IOException e) {
                 last = new SchemaRegistryException("schema registry " + method + " " + uri + " unreachable: " + e, e);
             } catch (InterruptedException e) {

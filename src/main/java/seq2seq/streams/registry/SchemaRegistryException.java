@@ -22,6 +22,11 @@ public final class SchemaRegistryException extends RuntimeException {
         return status;
     }
 
+    /** Whether the registry was down or failing (unreachable or 5xx) rather than answering about the request. */
+    public boolean unavailable() {
+        return status < 0 || status >= 500;
+    }
+
     /** Confluent error code from the response body (40401 subject not found, 40403 schema not found, 409 incompatible…). */
     public int errorCode() {
         return errorCode;

@@ -3,27 +3,30 @@ package seq2seq.streams.serde;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.util.Collection;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 import org.apache.avro.Schema;
-import org.apache.avro.generic.IndexedRecord;
+import org.apache.avro.SchemaCompatibility;
+import org.apache.avro.generic.GenericDatumReader;
+import org.apache.avro.generic.GenericDatumWriter;
 import org.apache.avro.io.BinaryDecoder;
 import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.DatumReader;
 import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.io.EncoderFactory;
 import org.apache.avro.specific.SpecificData;
-import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.avro.specific.SpecificDatumWriter;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serializer;
 
 import seq2seq.streams.registry.SchemaRegistryClient;
+import seq2seq.streams.registry.SchemaRegistryException;
+import seq2seq.streams.registry.SchemaRegistryUnavailableException;
 
 /**
  * Avro serde in the Confluent wire format: magic byte 0, the schema's 4-byte big-endian registry id, Avro binary.
@@ -34,25 +37,37 @@ import seq2seq.streams.registry.SchemaRegistryClient;
  * <p>Reading resolves the writer's schema (fetched by id) against this class's schema, so producers on an older or
  * newer compatible schema are read correctly. Input is checked strictly: a wrong magic byte, an unknown id, a
  * truncated or over-long payload, or text that is not valid UTF-8 is a {@link SerializationException} naming the
- * problem, so the pipeline dead-letters the record instead of translating mangled text.
+ * problem, so the pipeline dead-letters the record instead of translating mangled text. A registry that cannot be
+ * reached (or answers 5xx) is a {@link SchemaRegistryUnavailableException} instead: the record may be fine, retry it.
  */
 public class RegistryAvroSerde<T extends SpecificRecord> implements Serde<T>, Serializer<T>, Deserializer<T> {
     public static final String AUTO_REGISTER = "auto.register.schemas";
     public static final String USE_LATEST = "use.latest.version";
     private static final byte MAGIC = 0;
 
+    /** the generated class read and written */
     private final Class<T> type;
+    /** that class's schema: the reader's schema, and the writer's unless use.latest.version picks another */
     private final Schema readerSchema;
+    /** registry client with its id and schema caches; set by configure() */
     private SchemaRegistryClient registry;
+    /** key serde (subject {@code <topic>-key}) or value serde ({@code <topic>-value}) */
     private boolean isKey;
+    /** register this class's schema on first write (Confluent's default) rather than only look it up */
     private boolean autoRegister = true;
+    /** write under the subject's latest schema */
     private boolean useLatest;
-    private final Map<String, Integer> writeIds = new ConcurrentHashMap<>();
+    /** per subject: the id written and the conversion, decided on the first write */
+    private final Map<String, WriteTarget> writeTargets = new ConcurrentHashMap<>();
+    /** writes this class's schema */
+    private final SpecificDatumWriter<T> writer;
+    /** per writer schema id: a strict reader resolving it to this class's schema */
     private final Map<Integer, DatumReader<T>> readers = new ConcurrentHashMap<>();
 
     public RegistryAvroSerde(Class<T> type) {
         this.type = type;
         this.readerSchema = SpecificData.get().getSchema(type);
+        this.writer = new SpecificDatumWriter<>(readerSchema);
     }
 
     /** A ready serde (already configured), for code that builds the topology itself. */
@@ -70,6 +85,13 @@ public class RegistryAvroSerde<T extends SpecificRecord> implements Serde<T>, Se
         this.autoRegister = auto == null || Boolean.parseBoolean(auto.toString());
         Object latest = configs.get(USE_LATEST);
         this.useLatest = latest != null && Boolean.parseBoolean(latest.toString());
+        String strategyKey = isKey ? "key.subject.name.strategy" : "value.subject.name.strategy";
+        Object strategy = configs.get(strategyKey);
+        if (strategy != null && !strategy.toString().endsWith(".TopicNameStrategy")) {
+            // another strategy would put the schemas under subjects this serde never asks about
+            throw new ConfigException(strategyKey, strategy, "only TopicNameStrategy (<topic>-key / <topic>-value) is "
+                    + "supported by " + RegistryAvroSerde.class.getSimpleName() + "; use Confluent's serde for others");
+        }
     }
 
     /** Uses an existing client (shares its caches) instead of one built from the configuration. */
@@ -90,22 +112,88 @@ public class RegistryAvroSerde<T extends SpecificRecord> implements Serde<T>, Se
         }
         requireConfigured();
         String subject = subject(topic);
-        int id = writeIds.computeIfAbsent(subject, s -> {
-            if (useLatest) {
-                return registry.latest(s).id();
+        WriteTarget target;
+        try {
+            target = writeTargets.computeIfAbsent(subject, this::writeTarget);
+        } catch (SerializationException e) {
+            throw e;
+        } catch (SchemaRegistryException e) {
+            if (e.unavailable()) {
+                throw new SchemaRegistryUnavailableException("cannot get a schema id for subject " + subject + " (topic "
+                        + topic + "): the registry cannot be asked now: " + e.getMessage(), e);
             }
-            return autoRegister ? registry.register(s, readerSchema) : registry.lookup(s, readerSchema).id();
-        });
+            throw new SerializationException("cannot get a schema id for subject " + subject + " (topic " + topic + "): "
+                    + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            throw new SerializationException("cannot get a schema id for subject " + subject + " (topic " + topic + "): "
+                    + e.getMessage(), e);
+        }
         try {
             ByteArrayOutputStream out = new ByteArrayOutputStream(64);
             out.write(MAGIC);
-            out.write(ByteBuffer.allocate(4).putInt(id).array());
+            out.write(ByteBuffer.allocate(4).putInt(target.id()).array());
             BinaryEncoder enc = EncoderFactory.get().directBinaryEncoder(out, null);
-            new SpecificDatumWriter<T>(readerSchema).write(data, enc);
+            if (target.converter() == null) {
+                writer.write(data, enc);
+            } else {
+                target.converter().write(data, enc);
+            }
             enc.flush();
             return out.toByteArray();
         } catch (IOException | RuntimeException e) {
             throw new SerializationException("cannot write " + type.getSimpleName() + " to topic " + topic + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Which id to write under. With use.latest.version the subject's latest schema is the writer's schema, as in
+     * Confluent's serializer; when it is not this class's schema the record is converted to it by Avro schema
+     * resolution, which needs the latest schema to be able to read this class's data (checked once, clear error).
+     */
+    private WriteTarget writeTarget(String subject) {
+        if (!useLatest) {
+            int id = autoRegister ? registry.register(subject, readerSchema) : registry.lookup(subject, readerSchema).id();
+            return new WriteTarget(id, null);
+        }
+        SchemaRegistryClient.SchemaVersion latest = registry.latest(subject);
+        if (latest.schema().equals(readerSchema)) {
+            return new WriteTarget(latest.id(), null);
+        }
+        var compatibility = SchemaCompatibility.checkReaderWriterCompatibility(latest.schema(), readerSchema);
+        if (compatibility.getType() != SchemaCompatibility.SchemaCompatibilityType.COMPATIBLE) {
+            throw new SerializationException("use.latest.version: the latest schema of subject " + subject + " (id "
+                    + latest.id() + ", version " + latest.version() + ") cannot represent a " + type.getSimpleName() + ": "
+                    + compatibility.getDescription());
+        }
+        return new WriteTarget(latest.id(), new ResolvingWriter<>(readerSchema, latest.schema()));
+    }
+
+    /** The registry id records go out under, and the conversion to that id's schema (null: write as this class). */
+    private record WriteTarget(int id, ResolvingWriter<?> converter) {
+    }
+
+    /** Writes a record in another, compatible schema: encode as the class, decode resolving to the target, re-encode. */
+    private static final class ResolvingWriter<R> {
+        /** writes the record in its own class schema */
+        private final SpecificDatumWriter<Object> own;
+        /** reads that into the target schema */
+        private final GenericDatumReader<Object> resolve;
+        /** writes the target schema */
+        private final GenericDatumWriter<Object> target;
+
+        ResolvingWriter(Schema own, Schema target) {
+            this.own = new SpecificDatumWriter<>(own);
+            this.resolve = new GenericDatumReader<>(own, target);
+            this.target = new GenericDatumWriter<>(target);
+        }
+
+        void write(Object record, BinaryEncoder out) throws IOException {
+            ByteArrayOutputStream buffer = new ByteArrayOutputStream(64);
+            BinaryEncoder enc = EncoderFactory.get().directBinaryEncoder(buffer, null);
+            own.write(record, enc);
+            enc.flush();
+            Object converted = resolve.read(null, DecoderFactory.get().binaryDecoder(buffer.toByteArray(), null));
+            target.write(converted, out);
         }
     }
 
@@ -126,7 +214,14 @@ public class RegistryAvroSerde<T extends SpecificRecord> implements Serde<T>, Se
         int id = ByteBuffer.wrap(bytes, 1, 4).getInt();
         DatumReader<T> reader;
         try {
-            reader = readers.computeIfAbsent(id, i -> new SpecificDatumReader<>(registry.schemaById(i), readerSchema));
+            reader = readers.computeIfAbsent(id, i -> new StrictUtf8DatumReader<>(registry.schemaById(i), readerSchema, type));
+        } catch (SchemaRegistryException e) {
+            if (e.unavailable()) {
+                throw new SchemaRegistryUnavailableException("record on " + topic + " names schema id " + id
+                        + ", and the registry cannot be asked now (retry, do not dead-letter): " + e.getMessage(), e);
+            }
+            throw new SerializationException("record on " + topic + " names schema id " + id
+                    + " that the registry cannot give: " + e.getMessage(), e);
         } catch (RuntimeException e) {
             throw new SerializationException("record on " + topic + " names schema id " + id
                     + " that the registry cannot give: " + e.getMessage(), e);
@@ -138,12 +233,11 @@ public class RegistryAvroSerde<T extends SpecificRecord> implements Serde<T>, Se
                 throw new SerializationException("record on " + topic + " has bytes left after the " + type.getSimpleName()
                         + " (schema id " + id + "): corrupt or written with another schema");
             }
-            if (!hasReplacementChar(bytes) && containsReplacementChar(value)) {
-                throw new SerializationException("record on " + topic + " contains text that is not valid UTF-8");
-            }
             return value;
         } catch (SerializationException e) {
             throw e;
+        } catch (StrictUtf8DatumReader.InvalidUtf8Exception e) {
+            throw new SerializationException("record on " + topic + " (schema id " + id + "): " + e.getMessage(), e);
         } catch (IOException | RuntimeException e) {
             throw new SerializationException("cannot read " + type.getSimpleName() + " from " + topic + " (schema id " + id
                     + "): " + e, e);
@@ -154,47 +248,6 @@ public class RegistryAvroSerde<T extends SpecificRecord> implements Serde<T>, Se
         if (registry == null) {
             throw new IllegalStateException("RegistryAvroSerde used before configure(): set " + SchemaRegistryClient.URL);
         }
-    }
-
-    /** Whether the raw bytes hold U+FFFD itself (EF BF BD): then a decoded U+FFFD is genuine, not a decoding repair. */
-    private static boolean hasReplacementChar(byte[] b) {
-        for (int i = 0; i + 2 < b.length; i++) {
-            if ((b[i] & 0xff) == 0xEF && (b[i + 1] & 0xff) == 0xBF && (b[i + 2] & 0xff) == 0xBD) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /** Avro decodes malformed UTF-8 to U+FFFD silently; finding one that the bytes did not hold exposes it. */
-    private static boolean containsReplacementChar(Object v) {
-        if (v instanceof CharSequence s) {
-            return s.toString().indexOf('\uFFFD') >= 0;
-        }
-        if (v instanceof IndexedRecord r) {
-            for (int i = 0; i < r.getSchema().getFields().size(); i++) {
-                if (containsReplacementChar(r.get(i))) {
-                    return true;
-                }
-            }
-            return false;
-        }
-        if (v instanceof Map<?, ?> m) {
-            for (Map.Entry<?, ?> e : m.entrySet()) {
-                if (containsReplacementChar(e.getKey()) || containsReplacementChar(e.getValue())) {
-                    return true;
-                }
-            }
-            return false;
-        }
-        if (v instanceof Collection<?> c) {
-            for (Object o : c) {
-                if (containsReplacementChar(o)) {
-                    return true;
-                }
-            }
-        }
-        return false;
     }
 
     @Override

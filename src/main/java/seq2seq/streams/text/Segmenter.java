@@ -3,19 +3,24 @@ package seq2seq.streams.text;
 import java.text.BreakIterator;
 import java.text.Normalizer;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.regex.Pattern;
 
 /**
  * Splits text into sentences with {@link BreakIterator} (the models are trained on sentences), cuts sentences longer
  * than a character cap at whitespace, and keeps the whitespace between them so the output keeps the input's layout.
+ * Not thread-safe (it reuses its break iterators): one per task.
  */
 public final class Segmenter {
     private static final Pattern WHITESPACE_RUN = Pattern.compile("\\s+");
 
     /** a segment longer than this (in chars) is cut at the last whitespace before it, or hard when there is none */
     private final int maxSegmentChars;
+    /** sentence iterators by language tag ("" = root); creating one costs more than splitting a sentence */
+    private final Map<String, BreakIterator> iterators = new HashMap<>();
 
     public Segmenter(int maxSegmentChars) {
         if (maxSegmentChars < 1) {
@@ -34,8 +39,9 @@ public final class Segmenter {
         List<String> segments = new ArrayList<>();
         List<String> gaps = new ArrayList<>();
         StringBuilder gap = new StringBuilder();
-        BreakIterator sentences = BreakIterator.getSentenceInstance(
-                language == null || language.isBlank() ? Locale.ROOT : Locale.forLanguageTag(language));
+        String tag = language == null || language.isBlank() ? "" : language;
+        BreakIterator sentences = iterators.size() < 64 ? iterators.computeIfAbsent(tag, Segmenter::sentenceIterator)
+                : sentenceIterator(tag); // requests choose the tag: do not let them grow the cache without bound
         sentences.setText(text);
         int start = sentences.first();
         for (int end = sentences.next(); end != BreakIterator.DONE; start = end, end = sentences.next()) {
@@ -43,6 +49,10 @@ public final class Segmenter {
         }
         gaps.add(gap.toString());
         return new SplitText(segments, gaps);
+    }
+
+    private static BreakIterator sentenceIterator(String tag) {
+        return BreakIterator.getSentenceInstance(tag.isEmpty() ? Locale.ROOT : Locale.forLanguageTag(tag));
     }
 
     private void addSentence(String piece, List<String> segments, List<String> gaps, StringBuilder gap) {

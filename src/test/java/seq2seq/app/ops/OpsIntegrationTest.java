@@ -43,18 +43,27 @@ class OpsIntegrationTest {
     private static Engine engine;
 
     @BeforeAll
-    static void start() {
-        cluster = TestCluster.start(PARTITIONS);
+    static void loadEngine() {
         engine = Engine.load(TestCluster.TINY, EngineOptions.defaults());
+    }
+
+    /** A fresh cluster per test: each test reads absolute counters of an instance on topics nobody else fed. */
+    @org.junit.jupiter.api.BeforeEach
+    void startCluster() {
+        cluster = TestCluster.start(PARTITIONS);
+    }
+
+    @org.junit.jupiter.api.AfterEach
+    void stopCluster() {
+        if (cluster != null) {
+            cluster.close();
+        }
     }
 
     @AfterAll
     static void stop() {
         if (engine != null) {
             engine.close();
-        }
-        if (cluster != null) {
-            cluster.close();
         }
     }
 
@@ -94,7 +103,7 @@ class OpsIntegrationTest {
     void metricsMoveWhileRecordsFlowThroughTheBroker() throws Exception {
         List<ConsumerRecord<String, byte[]>> outputs = new ArrayList<>();
         try (TestInstance a = new TestInstance(cluster.instance("ops-metrics", Map.of()), engine);
-             KafkaConsumer<String, byte[]> reader = cluster.outputReader("ops-metrics")) {
+             KafkaConsumer<String, byte[]> reader = cluster.outputReader()) {
             awaitReady(a);
             String before = get(a, "/metrics", 200);
             assertEquals(0, sample(before, "s2s_records_in_total"));
@@ -102,15 +111,15 @@ class OpsIntegrationTest {
 
             // 50 new sentences; once translated, the same 50 three times (memory hits), then one text over the cap
             List<String> round = sentences(0, 50);
-            cluster.produce("ops-metrics", round, true);
+            cluster.produce(round, true);
             TestCluster.readUntil(reader, outputs, o -> o.size() >= 50, WAIT);
             List<Double> seenIn = new CopyOnWriteArrayList<>();
             Thread producer = new Thread(() -> {
                 for (int r = 0; r < 3; r++) {
-                    cluster.produce("ops-metrics", round, true);
+                    cluster.produce(round, true);
                     sleep(400);
                 }
-                cluster.produce("ops-metrics", List.of("word ".repeat(2_100)));
+                cluster.produce(List.of("word ".repeat(2_100)));
             });
             producer.start();
             while (producer.isAlive()) {
@@ -163,8 +172,8 @@ class OpsIntegrationTest {
         try (TestInstance a = new TestInstance(cluster.instance("ops-rebalance", Map.of()), engine, probe)) {
             self[0] = a;
             awaitReady(a);
-            assertEquals(Set.of("ops-rebalance-requests-0", "ops-rebalance-requests-1", "ops-rebalance-requests-2",
-                    "ops-rebalance-requests-3"), partitions(a));
+            assertEquals(Set.of("translation-requests-0", "translation-requests-1", "translation-requests-2",
+                    "translation-requests-3"), partitions(a));
             seenByA.clear();
             try (TestInstance b = new TestInstance(cluster.instance("ops-rebalance", Map.of()), engine)) {
                 String early = OpsServerTest.get(b.ops.port(), "/health/ready").body();
@@ -189,7 +198,7 @@ class OpsIntegrationTest {
         JsonNode s = new ObjectMapper().readTree(OpsServerTest.get(i.ops.port(), "/status.json").body());
         Set<String> out = new HashSet<>();
         s.get("partitions").forEach(p -> {
-            if (p.asText().contains("-requests-")) {
+            if (p.asText().startsWith("translation-requests-")) {
                 out.add(p.asText());
             }
         });
@@ -201,7 +210,7 @@ class OpsIntegrationTest {
         Assumptions.assumeTrue(HeadlessChromium.available(), "needs " + HeadlessChromium.BINARY + " (apt-get install chromium)");
         List<ConsumerRecord<String, byte[]>> outputs = new ArrayList<>();
         try (TestInstance a = new TestInstance(cluster.instance("ops-page", Map.of()), engine);
-             KafkaConsumer<String, byte[]> reader = cluster.outputReader("ops-page")) {
+             KafkaConsumer<String, byte[]> reader = cluster.outputReader()) {
             awaitReady(a);
             String first = HeadlessChromium.dumpDom(a.url("/"), 3_000);
             assertEquals("RUNNING", text(first, "state"));
@@ -210,8 +219,8 @@ class OpsIntegrationTest {
             assertEquals("–", text(first, "p50"));
 
             List<String> texts = sentences(100, 40);
-            cluster.produce("ops-page", texts);
-            cluster.produce("ops-page", texts.subList(0, 10));
+            cluster.produce(texts);
+            cluster.produce(texts.subList(0, 10));
             TestCluster.readUntil(reader, outputs, o -> o.size() >= 50, WAIT);
             TestCluster.await("the metrics to count 50 translations", WAIT,
                     () -> a.ops.metrics().snapshot().outComputed() + a.ops.metrics().snapshot().outCached() >= 50);

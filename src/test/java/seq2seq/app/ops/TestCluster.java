@@ -48,9 +48,6 @@ final class TestCluster implements AutoCloseable {
         this.base = base;
     }
 
-    /** partitions of each test's topics */
-    private int partitions;
-
     static TestCluster start(int partitions) {
         EmbeddedKafka kafka = EmbeddedKafka.start(1);
         EmbeddedRegistry registry = EmbeddedRegistry.start(kafka.bootstrapServers());
@@ -60,35 +57,21 @@ final class TestCluster implements AutoCloseable {
                 Settings.REPLICATION_FACTOR.name(), "1",
                 Settings.MODEL_DIR.name(), TINY.toString(),
                 Settings.OPS_PORT.name(), "0"));
-        TestCluster c = new TestCluster(kafka, registry, base);
-        c.partitions = partitions;
-        return c;
+        Topics.create(kafka.bootstrapServers(), base.pipeline(), partitions, (short) 1);
+        return new TestCluster(kafka, registry, base);
     }
 
-    /**
-     * Settings for one instance of application {@code appId}, with its own state folder and the application's own
-     * topics ({@code appId-requests}, ...; created here), so tests do not read each other's records.
-     */
+    /** Settings for one instance of application {@code appId}, with its own state folder. */
     AppConfig instance(String appId, Map<String, String> more) throws Exception {
         Map<String, String> v = new HashMap<>(more);
-        v.putAll(topics(appId));
         v.put(Settings.APPLICATION_ID.name(), appId);
         v.put(Settings.KAFKA_PREFIX + "state.dir", Files.createTempDirectory("s2s-state-").toString());
-        AppConfig c = base.with(v);
-        Topics.create(kafka.bootstrapServers(), c.pipeline(), partitions, (short) 1);
-        return c;
-    }
-
-    /** The topic settings of application {@code appId}. */
-    static Map<String, String> topics(String appId) {
-        return Map.of(Settings.REQUESTS_TOPIC.name(), appId + "-requests",
-                Settings.TRANSLATIONS_TOPIC.name(), appId + "-translations",
-                Settings.FAILURES_TOPIC.name(), appId + "-failures");
+        return base.with(v);
     }
 
     /** Writes requests keyed by id, created now; returns their ids. */
-    List<String> produce(String appId, List<String> texts) {
-        return produce(appId, texts, false);
+    List<String> produce(List<String> texts) {
+        return produce(texts, false);
     }
 
     /**
@@ -97,8 +80,7 @@ final class TestCluster implements AutoCloseable {
      * @param keyByText  key each record by its text (so a repeated text lands on the partition that remembers it),
      *                   else by its id
      */
-    List<String> produce(String appId, List<String> texts, boolean keyByText) {
-        String topic = appId + "-requests";
+    List<String> produce(List<String> texts, boolean keyByText) {
         List<String> ids = new ArrayList<>();
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
@@ -112,7 +94,7 @@ final class TestCluster implements AutoCloseable {
                 TranslationRequest r = TranslationRequest.newBuilder().setId(id).setText(text).setSourceLang(null)
                         .setTargetLang(null).setModel(null).setOptions(null).setAttributes(Map.of())
                         .setCreatedAt(Instant.now()).build();
-                producer.send(new ProducerRecord<>(topic, keyByText ? text : id, values.serialize(topic, r)));
+                producer.send(new ProducerRecord<>(base.pipeline().requestsTopic(), keyByText ? text : id, values.serialize(base.pipeline().requestsTopic(), r)));
                 ids.add(id);
             }
             producer.flush();
@@ -121,7 +103,7 @@ final class TestCluster implements AutoCloseable {
     }
 
     /** A read_committed consumer of the output and dead-letter topics, from the beginning. */
-    KafkaConsumer<String, byte[]> outputReader(String appId) {
+    KafkaConsumer<String, byte[]> outputReader() {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
         p.put(ConsumerConfig.GROUP_ID_CONFIG, "reader-" + UUID.randomUUID());
@@ -129,7 +111,7 @@ final class TestCluster implements AutoCloseable {
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p, new org.apache.kafka.common.serialization.StringDeserializer(),
                 new ByteArrayDeserializer());
-        c.subscribe(List.of(appId + "-translations", appId + "-failures"));
+        c.subscribe(List.of(base.pipeline().translationsTopic(), base.pipeline().failuresTopic()));
         return c;
     }
 

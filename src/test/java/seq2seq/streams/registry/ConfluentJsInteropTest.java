@@ -14,8 +14,6 @@ import java.util.concurrent.TimeUnit;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -24,15 +22,14 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import seq2seq.app.embedded.EmbeddedKafka;
-import seq2seq.app.embedded.EmbeddedRegistry;
 import seq2seq.avro.TranslationRequest;
 import seq2seq.streams.serde.RegistryAvroSerde;
+import seq2seq.testing.EmbeddedCluster;
 import seq2seq.testing.NodeProcess;
 
 /**
@@ -41,32 +38,17 @@ import seq2seq.testing.NodeProcess;
  */
 @Timeout(240)
 class ConfluentJsInteropTest {
-    static EmbeddedKafka kafka;
-    static EmbeddedRegistry registry;
+    @RegisterExtension
+    static final EmbeddedCluster CLUSTER = EmbeddedCluster.brokers(1).withRegistry();
     static final ObjectMapper JSON = new ObjectMapper();
 
     @BeforeAll
-    static void start() throws Exception {
-        kafka = EmbeddedKafka.start(1);
-        registry = EmbeddedRegistry.start(kafka.bootstrapServers());
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
-            admin.createTopics(List.of(new NewTopic("js-to-java", 2, (short) 1), new NewTopic("java-to-js", 2, (short) 1)))
-                    .all().get(30, TimeUnit.SECONDS);
-        }
-    }
-
-    @AfterAll
-    static void stop() {
-        if (registry != null) {
-            registry.close();
-        }
-        if (kafka != null) {
-            kafka.close();
-        }
+    static void topics() {
+        CLUSTER.createTopics(2, "js-to-java", "java-to-js");
     }
 
     RegistryAvroSerde<TranslationRequest> serde() {
-        return RegistryAvroSerde.of(TranslationRequest.class, Map.of("schema.registry.url", registry.url()), false);
+        return RegistryAvroSerde.of(TranslationRequest.class, Map.of("schema.registry.url", CLUSTER.registryUrl()), false);
     }
 
     static final String[] TEXTS = {"Hello world.", "Grüße aus Köln", "emoji 😀 and 中文", "", "right-to-left שלום",
@@ -82,13 +64,13 @@ class ConfluentJsInteropTest {
             v.put("created_at", 1_700_000_000_000L + i);
             lines.add(JSON.createObjectNode().put("key", "k" + i).set("value", v).toString());
         }
-        List<JsonNode> out = NodeProcess.run("interop.mjs", lines, 120, "produce", kafka.bootstrapServers(), registry.url(),
+        List<JsonNode> out = NodeProcess.run("interop.mjs", lines, 120, "produce", CLUSTER.bootstrapServers(), CLUSTER.registryUrl(),
                 "js-to-java", java.nio.file.Path.of("schemas/TranslationRequest.avsc").toAbsolutePath().toString());
         assertEquals(TEXTS.length, out.get(0).get("produced").asInt());
 
         Map<String, TranslationRequest> got = new HashMap<>();
         Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, CLUSTER.bootstrapServers());
         p.put(ConsumerConfig.GROUP_ID_CONFIG, "interop-java");
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -115,7 +97,7 @@ class ConfluentJsInteropTest {
     @Test
     void confluentsJsDeserializerReadsWhatJavaWrote() throws Exception {
         Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, CLUSTER.bootstrapServers());
         try (KafkaProducer<String, TranslationRequest> producer = new KafkaProducer<>(p, new StringSerializer(), serde())) {
             for (int i = 0; i < TEXTS.length; i++) {
                 producer.send(new ProducerRecord<>("java-to-js", "k" + i, TranslationRequest.newBuilder().setId("java-" + i)
@@ -123,8 +105,8 @@ class ConfluentJsInteropTest {
                         .get(30, TimeUnit.SECONDS);
             }
         }
-        List<JsonNode> rows = NodeProcess.run("interop.mjs", List.of(), 120, "consume", kafka.bootstrapServers(),
-                registry.url(), "java-to-js", String.valueOf(TEXTS.length), "60000");
+        List<JsonNode> rows = NodeProcess.run("interop.mjs", List.of(), 120, "consume", CLUSTER.bootstrapServers(),
+                CLUSTER.registryUrl(), "java-to-js", String.valueOf(TEXTS.length), "60000");
         assertEquals(TEXTS.length, rows.size());
         for (JsonNode row : rows) {
             int i = Integer.parseInt(row.get("key").asText().substring(1));

@@ -1,0 +1,136 @@
+package seq2seq.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/** Everything one bench run measured, written as report.md (tables) and report.json (raw figures). */
+public final class BenchReport {
+    /** when, where and under what load */
+    public final Map<String, String> context = new LinkedHashMap<>();
+    /** fp32 GEMM rates */
+    public final List<GemmProbe.Result> gemm = new ArrayList<>();
+    /** per model bundle name, its cost model */
+    public final Map<String, ModelCost> costs = new LinkedHashMap<>();
+    /** every timed configuration, both runtimes */
+    public final List<Measurement> rows = new ArrayList<>();
+    /** the long run's samples, and what it ran */
+    public final List<Soak.Sample> soak = new ArrayList<>();
+    public String soakWhat = "";
+    /** the engine's intra-op threads (the roofline uses the GEMM rate at this count) */
+    public int threads = 1;
+
+    private static final long MIB = 1024 * 1024;
+
+    /** The GEMM rate at a thread count, the best over the sizes measured. */
+    Optional<Double> gflops(int t) {
+        return gemm.stream().filter(g -> g.threads() == t).map(GemmProbe.Result::gflops).max(Double::compare);
+    }
+
+    /** Tokens/s the GEMM rate allows for a Java row (weight products only). */
+    Optional<Double> roofline(Measurement m) {
+        ModelCost c = costs.get(m.model());
+        return gflops(threads).map(g -> g * 1e9 / c.flopsPerOutputToken(m.beams(), (double) m.sourceTokens() / Math.max(1, m.outputTokens())));
+    }
+
+    private Optional<Measurement> node(Measurement j) {
+        return rows.stream().filter(n -> n.runtime().equals("transformers.js") && n.model().equals(j.model())
+                && n.dtype().equals(j.dtype()) && n.batch() == j.batch() && j.beams() == 1).findFirst();
+    }
+
+    /** The comparison table (one line per Java configuration). */
+    public String table() {
+        StringBuilder b = new StringBuilder();
+        b.append("| model | dtype | search | batch | Java tok/s | transformers.js tok/s | ratio | roofline tok/s | of roofline |\n");
+        b.append("|---|---|---|---:|---:|---:|---:|---:|---:|\n");
+        for (Measurement j : rows) {
+            if (!j.runtime().equals("java")) {
+                continue;
+            }
+            Optional<Measurement> n = node(j);
+            Optional<Double> roof = roofline(j);
+            b.append(String.format(Locale.ROOT, "| %s | %s | %s | %d | %.0f | %s | %s | %s | %s |%n", j.model(), j.dtype(),
+                    j.beams() == 1 ? "greedy" : "beam " + j.beams(), j.batch(), j.tokensPerSecond(),
+                    n.map(x -> String.format(Locale.ROOT, "%.0f", x.tokensPerSecond())).orElse(j.beams() == 1 ? "-" : "n/a"),
+                    n.map(x -> String.format(Locale.ROOT, "%.2f×", j.tokensPerSecond() / x.tokensPerSecond())).orElse("-"),
+                    roof.map(r -> String.format(Locale.ROOT, "%.0f", r)).orElse("-"),
+                    roof.map(r -> String.format(Locale.ROOT, "%.0f%%", 100 * j.tokensPerSecond() / r)).orElse("-")));
+        }
+        return b.toString();
+    }
+
+    public String markdown() {
+        StringBuilder b = new StringBuilder("# Benchmark: target tokens/s\n\n");
+        context.forEach((k, v) -> b.append("- ").append(k).append(": ").append(v).append('\n'));
+        b.append("\n## fp32 GEMM through ONNX Runtime (one square MatMul)\n\n| size | threads | GFLOP/s |\n|---:|---:|---:|\n");
+        for (GemmProbe.Result g : gemm) {
+            b.append(String.format(Locale.ROOT, "| %d | %d | %.1f |%n", g.size(), g.threads(), g.gflops()));
+        }
+        b.append("\n## Models (FLOPs of the weight products)\n\n| model | d_model | layers | ffn | vocab | MFLOP per decoder row-step | MFLOP per source token |\n|---|---:|---:|---:|---:|---:|---:|\n");
+        costs.forEach((name, c) -> b.append(String.format(Locale.ROOT, "| %s | %d | %d+%d | %d | %d | %.1f | %.1f |%n", name, c.dModel(),
+                c.encLayers(), c.decLayers(), c.decFfn(), c.vocab(), c.decoderFlopsPerRowStep() / 1e6, c.encoderFlopsPerSourceToken() / 1e6)));
+        b.append("\n## Throughput (generated tokens up to EOS per second; same inputs, same ONNX files)\n\n");
+        b.append("Roofline: the GEMM rate at the engine's thread count (").append(threads)
+                .append(") divided by the FLOPs per generated token (beams × decoder row-step + the encoder's share at the run's source/output token ratio).\n")
+                .append("transformers.js 4.3.1 has no real beam search (generate() keeps the first candidate of its beam sampler): beam rows are Java only.\n\n");
+        b.append(table());
+        b.append("\n## Memory (RSS after each configuration)\n\n| runtime | model | dtype | search | batch | RSS MiB |\n|---|---|---|---|---:|---:|\n");
+        for (Measurement m : rows) {
+            b.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %d | %d |%n", m.runtime(), m.model(), m.dtype(),
+                    m.beams() == 1 ? "greedy" : "beam " + m.beams(), m.batch(), m.rssBytes() / MIB));
+        }
+        if (!soak.isEmpty()) {
+            Soak.Sample first = soak.get(0);
+            Soak.Sample last = soak.get(soak.size() - 1);
+            long max = soak.stream().mapToLong(Soak.Sample::rssBytes).max().orElse(-1);
+            b.append("\n## Long run: ").append(soakWhat).append("\n\n");
+            b.append(String.format(Locale.ROOT, "%d sentences in %.0f s (%.0f sentences/min); RSS %d MiB after the first batch, %d MiB at the end, %d MiB at most%n%n",
+                    last.sentences(), last.seconds(), 60 * last.sentences() / last.seconds(), first.rssBytes() / MIB, last.rssBytes() / MIB, max / MIB));
+            b.append("| s | sentences | RSS MiB | Java heap used MiB | Java heap committed MiB |\n|---:|---:|---:|---:|---:|\n");
+            for (Soak.Sample s : soak) {
+                b.append(String.format(Locale.ROOT, "| %.0f | %d | %d | %d | %d |%n", s.seconds(), s.sentences(), s.rssBytes() / MIB,
+                        s.heapBytes() / MIB, s.heapCommittedBytes() / MIB));
+            }
+        }
+        return b.toString();
+    }
+
+    /** Writes report.md and report.json into dir. */
+    public void write(Path dir) {
+        try {
+            Files.createDirectories(dir);
+            Files.writeString(dir.resolve("report.md"), markdown(), StandardCharsets.UTF_8);
+            Map<String, Object> json = new LinkedHashMap<>();
+            json.put("context", context);
+            json.put("threads", threads);
+            json.put("gemm", gemm);
+            json.put("costs", costs);
+            List<Map<String, Object>> r = new ArrayList<>();
+            for (Measurement m : rows) {
+                Map<String, Object> o = new LinkedHashMap<>();
+                o.put("measurement", m);
+                o.put("tokensPerSecond", m.tokensPerSecond());
+                if (m.runtime().equals("java")) {
+                    roofline(m).ifPresent(x -> o.put("rooflineTokensPerSecond", x));
+                }
+                r.add(o);
+            }
+            json.put("rows", r);
+            json.put("soak", Map.of("what", soakWhat, "samples", soak));
+            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(dir.resolve("report.json").toFile(), json);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the report to " + dir + ": " + e.getMessage(), e);
+        }
+    }
+}
