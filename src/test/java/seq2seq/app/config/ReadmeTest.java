@@ -22,6 +22,6 @@ class ReadmeTest {
         int demo = readme.indexOf("java -jar target/seq2seq-streams.jar demo");
         int test = readme.indexOf("mvn -B verify");
         assertTrue(demo > 0 && demo < 1500 && test > demo && test < 1500, "the demo and test commands open the README");
-        assertTrue(Files.readString(Path.of(".ci/run")).contains("mvn -B -ntp verify"), ".ci/run runs the README's test command");
+        assertTrue(Files.readString(Path.of(".ci/run")).contains("\nmvn -B verify\n"), ".ci/run runs the README's test command");
     }
 }
