@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the benchmark of issue 2 on this machine: the default model and a base-size random model (d_model 512, 6+6
-# layers, 8 heads, vocab 32 000, EOS suppressed so every output is 31 tokens long), this engine and transformers.js
+# layers, 8 heads, vocab 32 000, EOS suppressed so every output is 31 tokens long; the default model's 8 000-piece
+# tokenizer, so that source lengths are those of a real subword vocabulary), this engine and transformers.js
 # 4.3.1 side by side, plus the GEMM roofline and a long run for memory. Report: target/bench/report.md and .json.
 # Usage: bench/run.sh [DEFAULT_MODEL_DIR] [extra bench options...]   (needs /usr/bin/python3 with torch and onnx for the
 # base model, node/npm for transformers.js; see training/setup.sh)
@@ -9,11 +10,11 @@ cd "$(dirname "$0")/.."
 default_model=${1-$(ls -d models/*/ 2>/dev/null | head -1 || true)}
 shift || true
 base=target/bench-models/base
-if [ ! -f "$base/onnx/decoder_model_merged_quantized.onnx" ]; then
+if [ ! -f "$base/onnx/decoder_model_merged_quantized.onnx" ] || ! cmp -s "$base/tokenizer.json" models/s2s-en-de-small/tokenizer.json; then
   echo "bench/run.sh: exporting the base-size random model to $base" >&2
   mkdir -p target/bench-models
   OPENBLAS_NUM_THREADS=1 /usr/bin/python3 training/export.py --random --preset base --no-eos \
-    --spm training/fixtures/tiny-spm.model --vocab 32000 --max-length 33 --out "$base" \
+    --tokenizer-from models/s2s-en-de-small --vocab 32000 --max-length 33 --out "$base" \
     --weights-out target/bench-models/base.pt >&2
 fi
 [ -f target/seq2seq-streams.jar ] || mvn -q -B -DskipTests package

@@ -23,6 +23,7 @@ import argparse
 import hashlib
 import json
 import os
+import shutil
 import sys
 
 import numpy as np
@@ -349,11 +350,33 @@ def write_configs(cfg, out, name, max_length, num_beams, no_eos):
         json.dump(gen, f, indent=2)
 
 
+def copy_tokenizer(bundle, out, cfg):
+    """The tokenizer of another bundle, checked to fit this model's vocabulary and special ids."""
+    with open(os.path.join(bundle, "tokenizer.json")) as f:
+        tok = json.load(f)
+    ids = [v for _, v in tok["model"]["vocab"]] if isinstance(tok["model"]["vocab"], list) else list(tok["model"]["vocab"].values())
+    if len(ids) > cfg.vocab_size:
+        sys.exit(f"export.py: {bundle}/tokenizer.json has {len(ids)} pieces, more than the model's vocab_size {cfg.vocab_size}")
+    with open(os.path.join(bundle, "config.json")) as f:
+        theirs = json.load(f)
+    for key, ours in (("pad_token_id", cfg.pad_id), ("eos_token_id", cfg.eos_id)):
+        if theirs.get(key) != ours:
+            sys.exit(f"export.py: {bundle}/config.json has {key} {theirs.get(key)}, this model uses {ours}")
+    shutil.copyfile(os.path.join(bundle, "tokenizer.json"), os.path.join(out, "tokenizer.json"))
+    with open(os.path.join(bundle, "tokenizer_config.json")) as f:
+        conf = json.load(f)
+    conf["model_max_length"] = cfg.max_positions
+    with open(os.path.join(out, "tokenizer_config.json"), "w") as f:
+        json.dump(conf, f, indent=2)
+
+
 def build_model(a):
     if a.random:
         preset = dict(PRESETS[a.preset])
         import sentencepiece as spm
-        preset["vocab_size"] = a.vocab or preset.get("vocab_size") or spm.SentencePieceProcessor(model_file=a.spm).get_piece_size()
+        preset["vocab_size"] = a.vocab or preset.get("vocab_size") or (
+            spm.SentencePieceProcessor(model_file=a.spm).get_piece_size() if a.spm else
+            json.load(open(os.path.join(a.tokenizer_from, "config.json")))["vocab_size"])
         cfg = ModelConfig(dropout=0.0, **preset)
         torch.manual_seed(a.seed)
         model = Seq2SeqTransformer(cfg)
@@ -380,7 +403,10 @@ def main():
     ap.add_argument("--out", required=True)
     ap.add_argument("--name", default=None)
     ap.add_argument("--checkpoint")
-    ap.add_argument("--spm", required=True, help="SentencePiece model (vocabulary size must match the model)")
+    ap.add_argument("--spm", help="SentencePiece model (vocabulary size must match the model)")
+    ap.add_argument("--tokenizer-from", metavar="BUNDLE",
+                    help="--random: copy tokenizer.json and tokenizer_config.json from this bundle instead of --spm "
+                         "(its ids must fit in --vocab; the benchmark uses a real subword vocabulary for realistic lengths)")
     ap.add_argument("--random", action="store_true")
     ap.add_argument("--preset", choices=sorted(PRESETS), default="tiny")
     ap.add_argument("--vocab", type=int, default=0, help="override the preset's vocabulary size (--random)")
@@ -398,6 +424,8 @@ def main():
     ap.add_argument("--quantize-merged-only", action="store_true",
                     help="int8 variants of encoder_model and decoder_model_merged only (what transformers.js loads)")
     a = ap.parse_args()
+    if not a.spm and not (a.random and a.tokenizer_from):
+        ap.error("--spm is required (or --random with --tokenizer-from)")
 
     model = build_model(a)
     cfg = model.cfg
@@ -425,7 +453,10 @@ def main():
                 if os.path.exists(path):
                     fp16_storage(path)
     write_configs(cfg, out, a.name or os.path.basename(os.path.abspath(out)), a.max_length, a.num_beams, a.no_eos)
-    tokenizer_json.convert(a.spm, out, cfg.max_positions)
+    if a.tokenizer_from:
+        copy_tokenizer(a.tokenizer_from, out, cfg)
+    else:
+        tokenizer_json.convert(a.spm, out, cfg.max_positions)
     if a.random:
         weights = a.weights_out or os.path.join(os.path.dirname(os.path.abspath(__file__)), "work",
                                                 os.path.basename(os.path.abspath(out)) + ".pt")

@@ -56,8 +56,8 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--max-new-tokens", paramLabel = "N", description = "Token cap per sentence. Default: each model's generation_config.json.")
     Integer maxNewTokens;
 
-    @Option(names = "--threads", paramLabel = "N", defaultValue = "1", description = "ONNX Runtime intra-op threads of the Java engine. Default: ${DEFAULT-VALUE}")
-    int threads;
+    @Option(names = "--threads", paramLabel = "N", description = "ONNX Runtime intra-op threads of the Java engine. Default: one per CPU core")
+    int threads = EngineOptions.defaults().intraOpThreads();
 
     @Option(names = "--min-sentences", paramLabel = "N", defaultValue = "16", description = "Sentences timed per configuration at least. Default: ${DEFAULT-VALUE}")
     int minSentences;

@@ -21,8 +21,8 @@ final class EngineArgs {
     @Option(names = "--batch-tokens", paramLabel = "N", defaultValue = "4096", description = "Batch budget: padded source tokens x beams. Default: ${DEFAULT-VALUE}")
     int batchTokens;
 
-    @Option(names = "--threads", paramLabel = "N", defaultValue = "1", description = "ONNX Runtime intra-op threads. Default: ${DEFAULT-VALUE}")
-    int threads;
+    @Option(names = "--threads", paramLabel = "N", description = "ONNX Runtime intra-op threads. Default: one per CPU core")
+    Integer threads;
 
     @Option(names = "--layout", paramLabel = "auto|merged|separate", defaultValue = "auto", description = "Decoder files to use. Default: ${DEFAULT-VALUE}")
     String layout;
@@ -35,8 +35,8 @@ final class EngineArgs {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("unknown --layout '" + layout + "' (expected auto, merged or separate)");
         }
-        return EngineOptions.defaults().withDtype(Dtype.parse(dtype)).withLayout(l)
-                .withIntraOpThreads(threads).withBatchTokens(batchTokens)
-                .withNumBeams(beams).withMaxNewTokens(maxNewTokens);
+        EngineOptions o = EngineOptions.defaults().withDtype(Dtype.parse(dtype)).withLayout(l)
+                .withBatchTokens(batchTokens).withNumBeams(beams).withMaxNewTokens(maxNewTokens);
+        return threads == null ? o : o.withIntraOpThreads(threads);
     }
 }

@@ -56,22 +56,21 @@ final class BeamSearch implements Search {
         Arrays.fill(last, start);
         boolean firstStep = true;
         while (live.length > 0) {
-            float[] logits = decoder.step(last);
+            float[] logProbs = decoder.stepLogProbs(last);
             int rowsPerInput = firstStep ? 1 : k;
             int[] liveNow = live;
             @SuppressWarnings("unchecked")
             List<Candidate>[] candidates = new List[live.length];
-            // per input: log-softmax and processors on its rows, then its best 2k candidates (inputs in two halves)
+            // per input: processors on its rows, then its best 2k candidates (inputs in two halves)
             SearchWorkers.parallelFor(live.length, i -> {
                 Beam[] own = beams[liveNow[i]];
                 for (int r = i * rowsPerInput; r < (i + 1) * rowsPerInput; r++) {
                     Beam beam = own[r % rowsPerInput];
-                    LogSoftmax.inPlace(logits, r * vocab, vocab);
                     for (LogitsProcessor p : processors) {
-                        p.apply(beam.seq, beam.seq.length, logits, r * vocab, vocab);
+                        p.apply(beam.seq, beam.seq.length, logProbs, r * vocab, vocab);
                     }
                 }
-                candidates[i] = topCandidates(logits, i, rowsPerInput, own, k, vocab);
+                candidates[i] = topCandidates(logProbs, i, rowsPerInput, own, k, vocab);
             });
             int curLen = beams[live[0]][0].seq.length; // the same for all live beams
             boolean atCap = curLen + 1 >= maxLength;

@@ -63,6 +63,16 @@ final class CachedDecoder implements StepDecoder {
 
     @Override
     public float[] step(int[] lastTokens) {
+        return run(lastTokens, false);
+    }
+
+    /** The log-softmax runs in ONNX Runtime (vectorised, on the intra-op threads) when the logits are float. */
+    @Override
+    public float[] stepLogProbs(int[] lastTokens) {
+        return run(lastTokens, true);
+    }
+
+    private float[] run(int[] lastTokens, boolean logProbs) {
         int rows = source.length;
         if (lastTokens.length != rows) {
             throw new IllegalArgumentException(lastTokens.length + " tokens for " + rows + " rows");
@@ -75,7 +85,20 @@ final class CachedDecoder implements StepDecoder {
             boolean first = self == null;
             Result r = model.decode(input, mask, hidden, self, cross);
             owners.add(r);
-            float[] logits = readLogits(model.logits(r), rows);
+            float[] logits;
+            Result normalised = logProbs ? model.logSoftmax(model.logits(r)) : null;
+            if (normalised != null) {
+                try (normalised) {
+                    logits = readLogits(OnnxModel.logProbs(normalised), rows);
+                }
+            } else {
+                logits = readLogits(model.logits(r), rows);
+                if (logProbs) {
+                    for (int off = 0; off < logits.length; off += vocab) {
+                        LogSoftmax.inPlace(logits, off, vocab);
+                    }
+                }
+            }
             if (first) {
                 cross = model.crossCache(r);
             }

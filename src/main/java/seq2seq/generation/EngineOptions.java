@@ -8,7 +8,7 @@ import seq2seq.model.Dtype;
  *
  * @param dtype           weight variant (fp32, q8 = the _quantized files, ...)
  * @param layout          which decoder files: merged, the separate pair, or whichever the folder has
- * @param intraOpThreads  ONNX Runtime threads per operator (1 measured best on 2 shared cores; see the README)
+ * @param intraOpThreads  ONNX Runtime threads per operator (default: one per core)
  * @param batchTokens     budget per batch: padded source tokens times beams
  * @param maxBatchSize    inputs per batch at most
  * @param numBeams        beam width for tasks that set none, or null for the bundle's
@@ -28,7 +28,7 @@ public record EngineOptions(Dtype dtype, DecoderLayout layout, int intraOpThread
     }
 
     public static EngineOptions defaults() {
-        return new EngineOptions(Dtype.FP32, DecoderLayout.AUTO, 1, 4096, 64, null, null, true);
+        return new EngineOptions(Dtype.FP32, DecoderLayout.AUTO, Runtime.getRuntime().availableProcessors(), 4096, 64, null, null, true);
     }
 
     public EngineOptions withDtype(Dtype v) {

@@ -17,6 +17,16 @@ public interface StepDecoder extends AutoCloseable {
      */
     float[] step(int[] lastTokens);
 
+    /** Like {@link #step}, each row turned into log-probabilities (log_softmax), as beam search scores them. */
+    default float[] stepLogProbs(int[] lastTokens) {
+        float[] x = step(lastTokens);
+        int vocab = vocabSize();
+        for (int off = 0; off < x.length; off += vocab) {
+            LogSoftmax.inPlace(x, off, vocab);
+        }
+        return x;
+    }
+
     /** From now on row i is what row rows[i] was (indices may repeat, e.g. to expand to beams, or be left out). */
     void keepRows(int[] rows);
 

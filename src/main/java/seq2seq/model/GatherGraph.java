@@ -41,12 +41,7 @@ final class GatherGraph {
         for (int i = 0; i < n; i++) {
             graph.message(12, valueInfo(output(i), elemType, false));
         }
-        OnnxProto model = new OnnxProto()
-                .varint(1, 8) // IR version 8
-                .string(2, "seq2seq-streams")
-                .message(7, graph)
-                .message(8, new OnnxProto().string(1, "").varint(2, 13));
-        return model.bytes();
+        return OnnxProto.model(graph);
     }
 
     /** A tensor value of the given element type; a vector with a symbolic length, or of unknown rank. */

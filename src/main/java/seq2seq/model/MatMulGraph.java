@@ -12,12 +12,7 @@ public final class MatMulGraph {
         OnnxProto node = new OnnxProto().string(1, "A").string(1, "B").string(2, "C").string(3, "matmul").string(4, "MatMul");
         OnnxProto graph = new OnnxProto().message(1, node).string(2, "gemm_probe")
                 .message(11, matrix("A", m, k)).message(11, matrix("B", k, n)).message(12, matrix("C", m, n));
-        return new OnnxProto()
-                .varint(1, 8) // IR version 8
-                .string(2, "seq2seq-streams")
-                .message(7, graph)
-                .message(8, new OnnxProto().string(1, "").varint(2, 13))
-                .bytes();
+        return OnnxProto.model(graph);
     }
 
     /** ValueInfoProto of a 2-D float tensor. */

@@ -7,6 +7,16 @@ import java.nio.charset.StandardCharsets;
 final class OnnxProto {
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
 
+    /** The bytes of a ModelProto around the graph: IR version 8, the default opset 13. */
+    static byte[] model(OnnxProto graph) {
+        return new OnnxProto()
+                .varint(1, 8)
+                .string(2, "seq2seq-streams")
+                .message(7, graph)
+                .message(8, new OnnxProto().string(1, "").varint(2, 13))
+                .bytes();
+    }
+
     OnnxProto varint(int field, long v) {
         raw((long) field << 3);
         raw(v);
