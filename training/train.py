@@ -41,6 +41,20 @@ def load_pairs(sp, prefix, max_len):
     return out
 
 
+def oversample(pairs, kind_file, spec):
+    """pairs plus (N - 1) more copies of each pair whose kind is named in spec ("everyday=3,dialogue=2")."""
+    with open(kind_file, encoding="utf-8") as f:
+        kinds = f.read().splitlines()
+    if len(kinds) != len(pairs):
+        sys.exit(f"train.py: {kind_file} has {len(kinds)} lines for {len(pairs)} pairs: rerun data/prepare.py")
+    times = {k: int(n) for k, n in (item.split("=") for item in spec.split(","))}
+    out = list(pairs)
+    for p, k in zip(pairs, kinds):
+        out.extend([p] * (times.get(k, 1) - 1))
+    print("oversampled " + ", ".join(f"{k} x{n} ({kinds.count(k)} pairs)" for k, n in times.items()), flush=True)
+    return out
+
+
 def batches(pairs, max_tokens, rng):
     """Shuffled batches of pairs of similar length, each at most max_tokens (padded source + target)."""
     order = sorted(range(len(pairs)), key=lambda i: (len(pairs[i][1]), len(pairs[i][0]), rng.random()))
@@ -106,6 +120,9 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--no-bf16", action="store_true")
+    ap.add_argument("--oversample", default="", metavar="KIND=N,...",
+                    help="repeat the training pairs of these kinds (data/train.kind) N times in each epoch, "
+                         "e.g. everyday=3,dialogue=3 to weight the smaller domains up")
     a = ap.parse_args()
 
     torch.set_num_threads(a.threads)
@@ -114,6 +131,8 @@ def main():
     sp = spm.SentencePieceProcessor(model_file=os.path.join(WORK, "spm.model"))
     cfg = ModelConfig(vocab_size=sp.get_piece_size())
     train = load_pairs(sp, os.path.join(WORK, "data", "train"), 128)
+    if a.oversample:
+        train = oversample(train, os.path.join(WORK, "data", "train.kind"), a.oversample)
     dev = []
     for k in ("technical", "ui", "everyday", "dialogue"):
         dev += load_pairs(sp, os.path.join(WORK, "data", "dev." + k), 128)[:100]

@@ -77,11 +77,13 @@ def main():
                 if en in held_src or (en, de) in seen_train:
                     continue
                 seen_train.add((en, de))
-                train.append((en, de))
+                train.append((en, de, kind(doc)))
             else:
                 held[(split, kind(doc))].append((doc, en, de))
     train.sort()
-    write(os.path.join(DATA, "train"), train)
+    write(os.path.join(DATA, "train"), [(en, de) for en, de, _ in train])
+    with open(os.path.join(DATA, "train.kind"), "w", encoding="utf-8") as f:  # for train.py --oversample
+        f.writelines(k + "\n" for _, _, k in train)
     counts = {"train": len(train)}
     for (split, k), rows in sorted(held.items()):
         rows.sort()
