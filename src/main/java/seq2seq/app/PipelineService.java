@@ -13,6 +13,7 @@ import seq2seq.avro.TranslationRequest;
 import seq2seq.avro.TranslationResult;
 import seq2seq.generation.Translator;
 import seq2seq.streams.Batcher;
+import seq2seq.streams.DeadLetterHandler;
 import seq2seq.streams.PipelineEvents;
 import seq2seq.streams.PipelineSettings;
 import seq2seq.streams.SerdeFactory;
@@ -72,6 +73,7 @@ public final class PipelineService implements AutoCloseable {
                 SerdeFactory.create(serdeClass, TranslationFailure.class, serdeConfig), events);
         Properties props = new Properties();
         props.putAll(config.kafkaStreams());
+        props.put(DeadLetterHandler.EVENTS_CONFIG, events);
         this.streams = new KafkaStreams(topology, props);
         this.streams.setUncaughtExceptionHandler(e -> {
             log.error("a stream thread failed; replacing it (its tasks restart from the last commit)", e);

@@ -22,10 +22,12 @@ import java.util.Map;
  * Streams sends that record through the task's producer, so under exactly-once it commits with the input offset.
  * <p>
  * Configured through the Streams properties: {@value #SERDE_CLASS_CONFIG} (the value serde class, also given all
- * the other properties, e.g. {@code schema.registry.url}) and {@code errors.dead.letter.queue.topic.name}.
+ * the other properties, e.g. {@code schema.registry.url}) and {@code errors.dead.letter.queue.topic.name}; optionally
+ * {@value #EVENTS_CONFIG}, a {@link PipelineEvents} object told about each record it dead-letters (for the metrics).
  */
 public final class DeadLetterHandler implements DeserializationExceptionHandler {
     public static final String SERDE_CLASS_CONFIG = "seq2seq.serde.class";
+    public static final String EVENTS_CONFIG = "seq2seq.pipeline.events";
     private static final Logger log = LoggerFactory.getLogger(DeadLetterHandler.class);
     /** wait before failing the thread on a registry outage (well inside transaction.timeout.ms) */
     private static final long REGISTRY_RETRY_PAUSE_MS = 1000;
@@ -34,6 +36,8 @@ public final class DeadLetterHandler implements DeserializationExceptionHandler 
     private String topic;
     /** writes TranslationFailure in the same format as the pipeline's own dead letters */
     private Serializer<TranslationFailure> serializer;
+    /** the same listener as the processor's, so that records in and dead letters by reason count these too */
+    private PipelineEvents events = PipelineEvents.NONE;
 
     @Override
     public void configure(Map<String, ?> configs) {
@@ -45,6 +49,9 @@ public final class DeadLetterHandler implements DeserializationExceptionHandler 
         }
         topic = t.toString();
         serializer = SerdeFactory.create(serde.toString(), TranslationFailure.class, configs).serializer();
+        if (configs.get(EVENTS_CONFIG) instanceof PipelineEvents e) {
+            events = e;
+        }
     }
 
     @Override
@@ -66,6 +73,8 @@ public final class DeadLetterHandler implements DeserializationExceptionHandler 
         TranslationFailure failure = Failures.of(reason, "cannot decode the value: " + exception, null, record.topic(),
                 record.partition(), record.offset(), record.key(), record.value(), System.currentTimeMillis());
         byte[] value = serializer.serialize(topic, failure);
+        events.received();
+        events.deadLettered(reason);
         return Response.resume(List.of(new ProducerRecord<>(topic, null, record.key(), value)));
     }
 

@@ -58,6 +58,9 @@ class TranslationTopologyTest {
     private Translator translator = engine;
     /** sizes of the batches the engine ran */
     private final List<Integer> batchSizes = new CopyOnWriteArrayList<>();
+    /** what the pipeline reported: records read, dead letters by reason */
+    private final java.util.concurrent.atomic.AtomicInteger received = new java.util.concurrent.atomic.AtomicInteger();
+    private final List<FailureReason> deadLettered = new CopyOnWriteArrayList<>();
     private Batcher batcher;
     private TopologyTestDriver driver;
     private TestInputTopic<String, TranslationRequest> requests;
@@ -72,6 +75,16 @@ class TranslationTopologyTest {
             @Override
             public void batchDone(int segments, int tokens, long nanos) {
                 batchSizes.add(segments);
+            }
+
+            @Override
+            public void received() {
+                received.incrementAndGet();
+            }
+
+            @Override
+            public void deadLettered(FailureReason reason) {
+                deadLettered.add(reason);
             }
         };
         if (batcher == null) {
@@ -88,6 +101,7 @@ class TranslationTopologyTest {
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.AT_LEAST_ONCE);
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        props.put(DeadLetterHandler.EVENTS_CONFIG, events);
         driver = new TopologyTestDriver(TranslationTopology.build(s, batcher, translator.modelInfo(), req, res, fail, events), props);
         requests = driver.createInputTopic(s.requestsTopic(), new StringSerializer(), req.serializer());
         rawRequests = driver.createInputTopic(s.requestsTopic(), new StringSerializer(), new ByteArraySerializer());
@@ -294,6 +308,8 @@ class TranslationTopologyTest {
         TranslationFailure tomb = dead.get(1).value;
         assertEquals(FailureReason.SCHEMA, tomb.getError());
         assertEquals(1L, tomb.getSourceOffset());
+        assertEquals(List.of(FailureReason.DESERIALIZATION, FailureReason.SCHEMA), deadLettered, "the metrics see them too");
+        assertEquals(3, received.get(), "records in: the two dead letters and the good one");
     }
 
     @Test
