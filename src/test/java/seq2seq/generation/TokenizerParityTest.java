@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import seq2seq.model.Tokenizer;
+import seq2seq.testing.NodeProcess;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -68,7 +69,7 @@ class TokenizerParityTest {
     @Timeout(420)
     void transformersJsGivesSentencePieceIds() throws Exception {
         List<JsonNode> rows = golden();
-        List<JsonNode> js = NodeScript.run("tokenizer-ids.mjs", 300, TestModels.tiny().toString(), GOLDEN.toString());
+        List<JsonNode> js = NodeProcess.run("tokenizer-ids.mjs", List.of(), 300, TestModels.tiny().toString(), GOLDEN.toString());
         assertEquals(rows.size(), js.size());
         List<String> wrong = new ArrayList<>();
         for (int i = 0; i < rows.size(); i++) {

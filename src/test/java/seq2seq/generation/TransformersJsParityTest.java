@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import seq2seq.model.Dtype;
+import seq2seq.testing.NodeProcess;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -32,7 +33,7 @@ class TransformersJsParityTest {
         try (Engine engine = Engine.load(TestModels.tiny(), options)) {
             GenerationOptions greedy = engine.defaults().withNumBeams(1);
             int eos = engine.bundle().config.eosTokenId();
-            List<JsonNode> js = NodeScript.run("engine-parity.mjs", 480, TestModels.tiny().toString(), dtype,
+            List<JsonNode> js = NodeProcess.run("engine-parity.mjs", List.of(), 480, TestModels.tiny().toString(), dtype,
                     TestModels.parityInputsFile().toString(), Integer.toString(greedy.maxNewTokens()));
             assertEquals(inputs.size(), js.size(), "transformers.js answered every input");
 
