@@ -74,9 +74,10 @@ final class GreedySearch implements Search {
             }
             if (options.outputScores()) {
                 stepLogProbs.add(SearchWorkers.submit(() -> {
+                    float[] norm = decoder.logNormalisers(logits, rows);
                     float[] lp = new float[rows];
                     for (int r = 0; r < rows; r++) {
-                        lp[r] = logits[r * vocab + chosen[r]] - LogSoftmax.logNormaliser(logits, r * vocab, vocab);
+                        lp[r] = logits[r * vocab + chosen[r]] - norm[r];
                     }
                     return lp;
                 }));

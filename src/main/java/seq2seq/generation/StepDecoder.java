@@ -27,6 +27,18 @@ public interface StepDecoder extends AutoCloseable {
         return x;
     }
 
+    /**
+     * log(sum(exp(row))) of each of {@code rows} rows of {@code logits} (e.g. after the processors), for scores.
+     * Thread-safe: a helper thread may call it while the next {@link #step} runs.
+     */
+    default float[] logNormalisers(float[] logits, int rows) {
+        float[] out = new float[rows];
+        for (int r = 0; r < rows; r++) {
+            out[r] = LogSoftmax.logNormaliser(logits, r * vocabSize(), vocabSize());
+        }
+        return out;
+    }
+
     /** From now on row i is what row rows[i] was (indices may repeat, e.g. to expand to beams, or be left out). */
     void keepRows(int[] rows);
 

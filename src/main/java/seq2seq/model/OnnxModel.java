@@ -61,8 +61,8 @@ public final class OnnxModel implements AutoCloseable {
     private final OnnxTensor useCacheTrue;
     /** gather graphs by tensor count */
     private final Map<Integer, OrtSession> gathers = new ConcurrentHashMap<>();
-    /** the log-softmax graph, made on first use */
-    private volatile OrtSession logSoftmax;
+    /** the LogitsGraphs sessions by name, made on first use */
+    private final Map<String, OrtSession> logitsGraphs = new ConcurrentHashMap<>();
 
     private OnnxModel(ModelBundle bundle, OrtEnvironment env, int intraOpThreads, OrtSession encoder,
                       OrtSession decoder, OrtSession decoderWithPast) throws OrtException {
@@ -445,23 +445,33 @@ public final class OnnxModel implements AutoCloseable {
         if (logits.getInfo().type != OnnxJavaType.FLOAT) {
             return null;
         }
-        OrtSession s = logSoftmax;
-        if (s == null) {
-            synchronized (this) {
-                if (logSoftmax == null) {
-                    try (OrtSession.SessionOptions o = options(intraOpThreads)) {
-                        logSoftmax = env.createSession(LogSoftmaxGraph.build(), o);
-                    }
-                }
-                s = logSoftmax;
-            }
-        }
-        return s.run(Map.of(LogSoftmaxGraph.INPUT, logits));
+        return logitsGraph("log_softmax", LogitsGraphs::logSoftmax).run(Map.of(LogitsGraphs.LOGITS, logits));
     }
 
     /** the output of a {@link #logSoftmax} result, shaped like its input */
     public static OnnxTensor logProbs(Result r) {
-        return (OnnxTensor) r.get(LogSoftmaxGraph.OUTPUT).orElseThrow();
+        return (OnnxTensor) r.get(LogitsGraphs.LOG_PROBS).orElseThrow();
+    }
+
+    /** log(sum(exp(row))) of each row of {@code logits} [rows * vocab] */
+    public float[] logNormalisers(float[] logits, int rows, int vocab) throws OrtException {
+        OrtSession s = logitsGraph("log_sum_exp", LogitsGraphs::logSumExp);
+        try (OnnxTensor in = OnnxTensor.createTensor(env, java.nio.FloatBuffer.wrap(logits), new long[] {rows, vocab});
+             Result r = s.run(Map.of(LogitsGraphs.LOGITS, in))) {
+            float[] out = new float[rows];
+            ((OnnxTensor) r.get(LogitsGraphs.LOG_NORMALISERS).orElseThrow()).getFloatBuffer().get(out);
+            return out;
+        }
+    }
+
+    private OrtSession logitsGraph(String name, java.util.function.Supplier<byte[]> graph) {
+        return logitsGraphs.computeIfAbsent(name, n -> {
+            try (OrtSession.SessionOptions o = options(intraOpThreads)) {
+                return env.createSession(graph.get(), o);
+            } catch (OrtException e) {
+                throw new IllegalStateException("cannot build the " + n + " graph: " + e.getMessage(), e);
+            }
+        });
     }
 
     @Override
@@ -473,6 +483,7 @@ public final class OnnxModel implements AutoCloseable {
         closeQuietly(decoderWithPast);
         gathers.values().forEach(OnnxModel::closeQuietly);
         gathers.clear();
-        closeQuietly(logSoftmax);
+        logitsGraphs.values().forEach(OnnxModel::closeQuietly);
+        logitsGraphs.clear();
     }
 }
