@@ -36,14 +36,28 @@ final class CachedDecoder implements StepDecoder {
     private OnnxTensor[] cross;
     /** native results that own hidden, self and cross */
     private final List<Result> owners = new ArrayList<>();
+    /** the encoder output when it is a tensor of its own (encoded in groups) rather than part of a result */
+    private OnnxTensor ownedHidden;
 
     /** Takes ownership of the encoder result. */
     CachedDecoder(OnnxModel model, Result encoded, long[][] sourceMask) throws OrtException {
+        this(model, encoded, model.encoderOutput(encoded), sourceMask);
+    }
+
+    /** Takes ownership of the encoder output [rows, source length, d_model] (encoded in groups). */
+    CachedDecoder(OnnxModel model, OnnxTensor hidden, long[][] sourceMask) throws OrtException {
+        this(model, null, hidden, sourceMask);
+        this.ownedHidden = hidden;
+    }
+
+    private CachedDecoder(OnnxModel model, Result encoded, OnnxTensor hidden, long[][] sourceMask) throws OrtException {
         this.model = model;
         this.vocab = model.config().vocabSize();
         this.sourceMask = sourceMask;
-        this.owners.add(encoded);
-        this.hidden = model.encoderOutput(encoded);
+        if (encoded != null) {
+            this.owners.add(encoded);
+        }
+        this.hidden = hidden;
         this.source = new int[sourceMask.length];
         for (int i = 0; i < source.length; i++) {
             source[i] = i;
@@ -217,6 +231,10 @@ final class CachedDecoder implements StepDecoder {
 
     /** Closes every owned result none of whose tensors is still in use. */
     private void release() {
+        if (ownedHidden != null && ownedHidden != hidden) {
+            ownedHidden.close();
+            ownedHidden = null;
+        }
         Set<Object> live = Collections.newSetFromMap(new IdentityHashMap<>());
         if (hidden != null) {
             live.add(hidden);
@@ -242,6 +260,10 @@ final class CachedDecoder implements StepDecoder {
     public void close() {
         owners.forEach(Result::close);
         owners.clear();
+        if (ownedHidden != null) {
+            ownedHidden.close();
+            ownedHidden = null;
+        }
         if (mask != null) {
             mask.close();
             mask = null;

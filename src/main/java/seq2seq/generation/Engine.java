@@ -240,14 +240,25 @@ public final class Engine implements Translator {
             Arrays.fill(mask[i], 0, s.length, 1L);
             System.arraycopy(mask[i], 0, maskFlat, i * len, len);
         }
+        List<int[]> groups = EncoderGroups.plan(sources.stream().mapToInt(s -> s.length).toArray());
         try (OnnxTensor ids = model.longTensor(flat, n, len); OnnxTensor m = model.longTensor(maskFlat, n, len)) {
-            Result encoded = model.encode(ids, m);
             CachedDecoder decoder;
-            try {
-                decoder = new CachedDecoder(model, encoded, mask);
-            } catch (OrtException | RuntimeException e) {
-                encoded.close();
-                throw e;
+            if (groups.size() == 1) {
+                Result encoded = model.encode(ids, m);
+                try {
+                    decoder = new CachedDecoder(model, encoded, mask);
+                } catch (OrtException | RuntimeException e) {
+                    encoded.close();
+                    throw e;
+                }
+            } else {
+                OnnxTensor hidden = model.encodeGroups(sources, pad, groups, len);
+                try {
+                    decoder = new CachedDecoder(model, hidden, mask);
+                } catch (OrtException | RuntimeException e) {
+                    hidden.close();
+                    throw e;
+                }
             }
             try (decoder) {
                 return Search.of(o, model.config().decoderStartTokenId(), model.config().eosTokenId()).run(decoder);

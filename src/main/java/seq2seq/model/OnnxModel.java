@@ -320,6 +320,54 @@ public final class OnnxModel implements AutoCloseable {
         return encoder.run(in, Set.of(LAST_HIDDEN));
     }
 
+    /**
+     * Runs the encoder on each group of rows at that group's own padded length and returns one caller-owned tensor
+     * [sources, length, d_model] holding every row's hidden states (zeros past its group's length, which the decoder's
+     * attention mask hides). {@code length} must be at least the longest source.
+     */
+    public OnnxTensor encodeGroups(java.util.List<long[]> sources, int pad, java.util.List<int[]> groups, int length)
+            throws OrtException {
+        int d = bundle.config.dModel();
+        ByteBuffer all = null;
+        OnnxJavaType type = null;
+        int elem = 0;
+        for (int[] g : groups) {
+            int glen = 0;
+            for (int i : g) {
+                glen = Math.max(glen, sources.get(i).length);
+            }
+            long[] ids = new long[g.length * glen];
+            long[] mask = new long[g.length * glen];
+            java.util.Arrays.fill(ids, pad);
+            for (int j = 0; j < g.length; j++) {
+                long[] s = sources.get(g[j]);
+                System.arraycopy(s, 0, ids, j * glen, s.length);
+                java.util.Arrays.fill(mask, j * glen, j * glen + s.length, 1L);
+            }
+            try (OnnxTensor ti = longTensor(ids, g.length, glen); OnnxTensor tm = longTensor(mask, g.length, glen);
+                 Result r = encode(ti, tm)) {
+                OnnxTensor h = encoderOutput(r);
+                if (all == null) {
+                    type = h.getInfo().type;
+                    elem = switch (type) {
+                        case FLOAT -> 4;
+                        case FLOAT16, BFLOAT16 -> 2;
+                        case DOUBLE -> 8;
+                        default -> throw new BundleException(bundle.dir, rel(bundle.encoderFile), "output " + LAST_HIDDEN
+                                + " has element type " + type + " (expected float, float16, bfloat16 or double)");
+                    };
+                    all = ByteBuffer.allocateDirect(sources.size() * length * d * elem).order(ByteOrder.nativeOrder());
+                }
+                ByteBuffer b = h.getByteBuffer(); // a copy, in native order
+                int rowBytes = glen * d * elem;
+                for (int j = 0; j < g.length; j++) {
+                    all.put(g[j] * length * d * elem, b, j * rowBytes, rowBytes);
+                }
+            }
+        }
+        return OnnxTensor.createTensor(env, all, new long[] {sources.size(), length, d}, type);
+    }
+
     public OnnxTensor encoderOutput(Result encoded) {
         return (OnnxTensor) encoded.get(LAST_HIDDEN).orElseThrow();
     }
