@@ -77,6 +77,12 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--soak-seconds", paramLabel = "S", defaultValue = "0", description = "Long run on the last --model (fp32, greedy, largest batch). Default: ${DEFAULT-VALUE}")
     double soakSeconds;
 
+    @Option(names = "--soak-sentences", paramLabel = "N", defaultValue = "0", description = "Long run until this many sentences (with or instead of --soak-seconds). Default: ${DEFAULT-VALUE}")
+    long soakSentences;
+
+    @Option(names = "--soak-dtype", paramLabel = "D", defaultValue = "fp32", description = "Weights of the long run. Default: ${DEFAULT-VALUE}")
+    String soakDtype;
+
     @Option(names = "--out", paramLabel = "DIR", defaultValue = "target/bench", description = "Report folder. Default: ${DEFAULT-VALUE}")
     Path out;
 
@@ -148,7 +154,7 @@ final class BenchCommand implements Callable<Integer> {
             for (Path m : models) {
                 benchModel(m, inputs, report, err);
             }
-            if (soakSeconds > 0) {
+            if (soakSeconds > 0 || soakSentences > 0) {
                 soak(models.get(models.size() - 1), inputs, report, err);
             }
         } catch (BundleException | IllegalArgumentException | IllegalStateException e) {
@@ -193,10 +199,13 @@ final class BenchCommand implements Callable<Integer> {
     private void soak(Path dir, List<String> inputs, BenchReport report, PrintWriter err) {
         int batch = Arrays.stream(batches).max().orElse(1);
         String name = dir.toAbsolutePath().normalize().getFileName().toString();
-        report.soakWhat = String.format(Locale.ROOT, "%s, fp32, greedy, batch %d, %.0f s", name, batch, soakSeconds);
-        EngineOptions o = EngineOptions.defaults().withIntraOpThreads(threads).withBatchTokens(1 << 24).withMaxBatchSize(batch);
+        report.soakWhat = String.format(Locale.ROOT, "%s, %s, greedy, batch %d, %s", name, soakDtype, batch,
+                soakSentences > 0 ? soakSentences + " sentences" : String.format(Locale.ROOT, "%.0f s", soakSeconds));
+        EngineOptions o = EngineOptions.defaults().withDtype(Dtype.parse(soakDtype)).withIntraOpThreads(threads)
+                .withBatchTokens(1 << 24).withMaxBatchSize(batch);
+        double sampleSeconds = soakSeconds > 0 ? Math.max(5, soakSeconds / 20) : 60;
         try (Engine e = Engine.load(dir, o)) {
-            report.soak.addAll(Soak.run(e, inputs, batch, soakSeconds, Math.max(5, soakSeconds / 20),
+            report.soak.addAll(Soak.run(e, inputs, batch, soakSeconds, soakSentences, sampleSeconds,
                     s -> err.printf(Locale.ROOT, "bench: soak %.0f s: %d sentences, RSS %d MiB, heap %d MiB%n",
                             s.seconds(), s.sentences(), s.rssBytes() >> 20, s.heapBytes() >> 20)));
         }

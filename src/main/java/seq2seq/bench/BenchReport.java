@@ -95,8 +95,13 @@ public final class BenchReport {
             Soak.Sample last = soak.get(soak.size() - 1);
             long max = soak.stream().mapToLong(Soak.Sample::rssBytes).max().orElse(-1);
             b.append("\n## Long run: ").append(soakWhat).append("\n\n");
-            b.append(String.format(Locale.ROOT, "%d sentences in %.0f s (%.0f sentences/min); RSS %d MiB after the first batch, %d MiB at the end, %d MiB at most%n%n",
-                    last.sentences(), last.seconds(), 60 * last.sentences() / last.seconds(), first.rssBytes() / MIB, last.rssBytes() / MIB, max / MIB));
+            // steady state: from the first sample past a tenth of the run (warm-up and arena growth are over by then)
+            Soak.Sample steady = soak.stream().filter(s -> s.sentences() >= last.sentences() / 10).findFirst().orElse(last);
+            b.append(String.format(Locale.ROOT, "%d sentences in %.0f s (%.0f sentences/min); RSS %d MiB after the first batch, "
+                            + "%d MiB after %d sentences, %d MiB at the end (%+d MiB since), %d MiB at most%n%n",
+                    last.sentences(), last.seconds(), 60 * last.sentences() / last.seconds(), first.rssBytes() / MIB,
+                    steady.rssBytes() / MIB, steady.sentences(), last.rssBytes() / MIB,
+                    (last.rssBytes() - steady.rssBytes()) / MIB, max / MIB));
             b.append("| s | sentences | RSS MiB | Java heap used MiB | Java heap committed MiB |\n|---:|---:|---:|---:|---:|\n");
             for (Soak.Sample s : soak) {
                 b.append(String.format(Locale.ROOT, "| %.0f | %d | %d | %d | %d |%n", s.seconds(), s.sentences(), s.rssBytes() / MIB,

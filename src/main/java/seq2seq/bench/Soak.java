@@ -21,9 +21,12 @@ public final class Soak {
     public record Sample(double seconds, long sentences, long rssBytes, long heapBytes, long heapCommittedBytes) {
     }
 
-    /** Greedy batches until the time is up; a sample after the first batch and then every sampleSeconds. */
-    public static List<Sample> run(Translator t, List<String> inputs, int batch, double seconds, double sampleSeconds,
-                                   Consumer<Sample> progress) {
+    /**
+     * Greedy batches until the time is up or enough sentences are translated (a limit of 0 is none); a sample after
+     * the first batch, then every sampleSeconds, and at the end.
+     */
+    public static List<Sample> run(Translator t, List<String> inputs, int batch, double seconds, long maxSentences,
+                                   double sampleSeconds, Consumer<Sample> progress) {
         List<Sample> samples = new ArrayList<>();
         long t0 = System.nanoTime();
         long sentences = 0;
@@ -32,14 +35,15 @@ public final class Soak {
             JavaBench.call(t, JavaBench.batchOf(inputs, k, batch), 1, null);
             sentences += batch;
             double now = (System.nanoTime() - t0) / 1e9;
-            if (now >= nextSample || now >= seconds) {
+            boolean done = (seconds > 0 && now >= seconds) || (maxSentences > 0 && sentences >= maxSentences);
+            if (now >= nextSample || done) {
                 Runtime rt = Runtime.getRuntime();
                 Sample s = new Sample(now, sentences, Rss.bytes(), rt.totalMemory() - rt.freeMemory(), rt.totalMemory());
                 samples.add(s);
                 progress.accept(s);
                 nextSample = now + sampleSeconds;
             }
-            if (now >= seconds) {
+            if (done) {
                 return samples;
             }
         }
