@@ -39,8 +39,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * 30 % repeated sentences (translation memory on); then the latency of requests answered from the memory.
  * <p>
  * An unmeasured warm-up run through the pipeline comes first (the JIT's work on the Kafka side is not the pipeline's
- * steady state). Pipeline runs start from a backlog: all requests are on the input topic before the instance starts, and the clock
- * runs from the first request read to the last translation read back with read_committed. A repeated
+ * steady state). Pipeline runs start from a backlog: all requests are on the input topic before the instance starts,
+ * and the clock runs from the first request read to the last translation read back with read_committed. A repeated
  * sentence reuses its first request's key, so it lands on the partition that remembers it.
  */
 final class KafkaBench {
