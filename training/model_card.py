@@ -59,7 +59,8 @@ def data_section(work):
 
 def training_facts(log_path, upto_step):
     """Steps, tokens/s (mean of the report lines), last dev loss, bf16, from train.log."""
-    facts = {"tok_s": [], "dev_loss": None, "dev_step": None, "bf16": None, "train_pairs": None, "loss": None}
+    facts = {"tok_s": [], "dev_loss": None, "dev_step": None, "bf16": None, "train_pairs": None, "loss": None,
+             "oversampled": None, "oversampled_from": None}
     if not os.path.exists(log_path):
         return facts
     for line in lines(log_path):
@@ -70,10 +71,24 @@ def training_facts(log_path, upto_step):
         m = re.match(r"step (\d+) dev_loss ([\d.]+)", line)
         if m and int(m.group(1)) <= upto_step:  # the log may go on past the exported checkpoint
             facts["dev_step"], facts["dev_loss"] = int(m.group(1)), float(m.group(2))
+        m = re.match(r"oversampled (.*)", line)
+        if m:
+            facts["oversampled"], facts["oversampled_from"] = m.group(1), "next"
+        m = re.match(r"resumed from step (\d+)", line)
+        if m and facts["oversampled_from"] == "next":
+            facts["oversampled_from"] = int(m.group(1))
         m = re.match(r"train pairs (\d+), dev pairs (\d+), bf16 (\w+)", line)
         if m:
             facts["train_pairs"], facts["dev_pairs"], facts["bf16"] = int(m.group(1)), int(m.group(2)), m.group(3)
     return facts
+
+
+def domain_line(facts):
+    """The card's line on the phase with the smaller domains weighted up (train.py --oversample), if there was one."""
+    if not facts["oversampled"] or not isinstance(facts["oversampled_from"], int):
+        return ""
+    return (f"- From step {facts['oversampled_from']:,} on, the smaller domains weighted up: {facts['oversampled']}\n"
+            "  (`train.py --oversample`).\n")
 
 
 def bundle_files(bundle):
@@ -131,7 +146,7 @@ Held out by package or document (no package's text is on both sides; held-out En
 ## Training
 - {state.get('step', 0):,} steps in {state.get('minutes', 0):.0f} minutes on 2 CPU cores (bf16 autocast: {facts['bf16']}),
   shared with other work on the same machine; mean {tok_s:,.0f} target tokens/s.
-- Adam (0.9, 0.98), inverse-square-root schedule with warm-up, label smoothing 0.1, dropout {cfg.get('dropout')},
+{domain_line(facts)}- Adam (0.9, 0.98), inverse-square-root schedule with warm-up, label smoothing 0.1, dropout {cfg.get('dropout')},
   batches of about 4 000 tokens of similar length.
 - Last training loss (smoothed) {facts['loss']}; dev loss {facts['dev_loss']} at step {facts['dev_step']}
   (cross-entropy per target token, on {facts.get('dev_pairs')} held-out dev pairs).
