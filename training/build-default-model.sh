@@ -18,6 +18,8 @@ OPENBLAS_NUM_THREADS=1 $PY train.py --max-minutes "$TRAIN_MINUTES" | tee -a work
 # then the two smaller domains (Ding example sentences, Wesnoth dialogue) weighted up three times
 [ "$DOMAIN_MINUTES" = 0 ] || OPENBLAS_NUM_THREADS=1 $PY train.py --max-minutes "$DOMAIN_MINUTES" \
   --oversample everyday=3,dialogue=3 | tee -a work/train.log
-$PY export.py --checkpoint work/ckpt/last.pt --spm work/spm.model --out "$OUT" --name s2s-en-de-small --only-merged --fp16-storage
-$PY evaluate.py --bundle "$OUT" --fp16-weights
-$PY model_card.py --bundle "$OUT"
+# the weights of the last three saves averaged (train.py --keep 3)
+$PY average.py --out work/ckpt/average.pt $(ls work/ckpt/step-*.pt | sort -t- -k2 -n | tail -3)
+$PY export.py --checkpoint work/ckpt/average.pt --spm work/spm.model --out "$OUT" --name s2s-en-de-small --only-merged --fp16-storage
+$PY evaluate.py --checkpoint work/ckpt/average.pt --bundle "$OUT" --fp16-weights
+$PY model_card.py --checkpoint work/ckpt/average.pt --bundle "$OUT"

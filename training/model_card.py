@@ -91,6 +91,14 @@ def domain_line(facts):
             "  (`train.py --oversample`).\n")
 
 
+def averaged_line(state):
+    """The card's line on checkpoint averaging (average.py), if the exported weights are an average."""
+    if not state.get("averaged"):
+        return ""
+    steps = ", ".join(f"{s['step']:,}" for s in state["averaged"])
+    return f"- The exported weights are the average of the saves at steps {steps} (`average.py`).\n"
+
+
 def bundle_files(bundle):
     """Markdown table of the bundle's files (README.md aside) and their sizes."""
     sizes = {}
@@ -146,7 +154,7 @@ Held out by package or document (no package's text is on both sides; held-out En
 ## Training
 - {state.get('step', 0):,} steps in {state.get('minutes', 0):.0f} minutes on 2 CPU cores (bf16 autocast: {facts['bf16']}),
   shared with other work on the same machine; mean {tok_s:,.0f} target tokens/s.
-{domain_line(facts)}- Adam (0.9, 0.98), inverse-square-root schedule with warm-up, label smoothing 0.1, dropout {cfg.get('dropout')},
+{domain_line(facts)}{averaged_line(state)}- Adam (0.9, 0.98), inverse-square-root schedule with warm-up, label smoothing 0.1, dropout {cfg.get('dropout')},
   batches of about 4 000 tokens of similar length.
 - Last training loss (smoothed) {facts['loss']}; dev loss {facts['dev_loss']} at step {facts['dev_step']}
   (cross-entropy per target token, on {facts.get('dev_pairs')} held-out dev pairs).

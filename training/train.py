@@ -8,6 +8,8 @@ import argparse
 import math
 import os
 import random
+import re
+import shutil
 import sys
 import time
 
@@ -116,6 +118,7 @@ def main():
     ap.add_argument("--warmup", type=int, default=1000)
     ap.add_argument("--smoothing", type=float, default=0.1)
     ap.add_argument("--save-every-min", type=float, default=5.0)
+    ap.add_argument("--keep", type=int, default=3, help="also keep the last N saves as ckpt/step-N.pt (for average.py)")
     ap.add_argument("--report-every", type=int, default=50)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--seed", type=int, default=1)
@@ -155,6 +158,12 @@ def main():
         torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "step": step, "epoch": epoch,
                     "minutes": spent + (time.time() - start) / 60, "config": cfg.to_dict()}, tmp)
         os.replace(tmp, last)
+        if a.keep > 0:
+            shutil.copyfile(last, os.path.join(a.ckpt_dir, f"step-{step}.pt"))
+            kept = sorted((f for f in os.listdir(a.ckpt_dir) if re.fullmatch(r"step-\d+\.pt", f)),
+                          key=lambda f: int(f[5:-3]))
+            for old in kept[:-a.keep]:
+                os.remove(os.path.join(a.ckpt_dir, old))
 
     def lr_at(s):
         s = max(s, 1)
