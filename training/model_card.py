@@ -131,6 +131,9 @@ def main():
     scores = json.load(open(scores_path)) if os.path.exists(scores_path) else None
     tok_s = sum(facts["tok_s"]) / len(facts["tok_s"]) if facts["tok_s"] else 0
     score_md = open(os.path.join(a.work, "eval", "scores.md")).read() if scores else "(not scored yet)\n"
+    engine_path = os.path.join(a.work, "eval", "engine.md")
+    engine_md = ("\nThe shipped files through this project's engine (ONNX Runtime Java, `training/score_engine.sh`), fp32 and "
+                 "int8, on the full test sets:\n\n" + open(engine_path).read()) if os.path.exists(engine_path) else ""
 
     card = f"""# {name}: English→German Transformer trained from scratch on Debian-packaged text
 
@@ -169,11 +172,12 @@ target of the training source most similar to the test source (character 3-gram 
 
 <!-- scores -->
 {score_md}<!-- /scores -->
-
+{engine_md}
 ## Rebuild and rescore
 ```
 training/build-default-model.sh                          # set-up, data, SentencePiece, training, export, scores
-/usr/bin/python3 training/evaluate.py --fp16-weights        # rescore (greedy, beam 4, TM baseline)
+/usr/bin/python3 training/evaluate.py --checkpoint training/work/ckpt/average.pt --fp16-weights  # rescore (greedy, beam 4, TM baseline)
+training/score_engine.sh models/{name}                   # the fp32 and int8 files through the engine
 /usr/bin/python3 training/model_card.py --bundle models/{name} # rewrite this card from training/work/
 ```
 The data step is deterministic (sorted output, fixed seeds): rerunning gives byte-identical files.
