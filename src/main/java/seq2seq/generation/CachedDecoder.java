@@ -108,9 +108,7 @@ final class CachedDecoder implements StepDecoder {
             } else {
                 logits = readLogits(model.logits(r), rows);
                 if (logProbs) {
-                    for (int off = 0; off < logits.length; off += vocab) {
-                        LogSoftmax.inPlace(logits, off, vocab);
-                    }
+                    LogSoftmax.rowsInPlace(logits, vocab);
                 }
             }
             if (first) {

@@ -230,21 +230,15 @@ public final class Engine implements Translator {
             throw new IllegalArgumentException("an input has " + len + " tokens, more than the model's " + info.maxInputTokens());
         }
         int pad = model.config().padTokenId();
-        long[] flat = new long[n * len];
-        long[] maskFlat = new long[n * len];
         long[][] mask = new long[n][len];
-        Arrays.fill(flat, pad);
         for (int i = 0; i < n; i++) {
-            long[] s = sources.get(i);
-            System.arraycopy(s, 0, flat, i * len, s.length);
-            Arrays.fill(mask[i], 0, s.length, 1L);
-            System.arraycopy(mask[i], 0, maskFlat, i * len, len);
+            Arrays.fill(mask[i], 0, sources.get(i).length, 1L);
         }
         List<int[]> groups = EncoderGroups.plan(sources.stream().mapToInt(s -> s.length).toArray());
-        try (OnnxTensor ids = model.longTensor(flat, n, len); OnnxTensor m = model.longTensor(maskFlat, n, len)) {
+        try {
             CachedDecoder decoder;
             if (groups.size() == 1) {
-                Result encoded = model.encode(ids, m);
+                Result encoded = model.encode(sources, pad);
                 try {
                     decoder = new CachedDecoder(model, encoded, mask);
                 } catch (OrtException | RuntimeException e) {

@@ -29,4 +29,11 @@ final class LogSoftmax {
             x[i] -= norm;
         }
     }
+
+    /** Every row of a row-major [rows * vocab] array, in place. */
+    static void rowsInPlace(float[] x, int vocab) {
+        for (int off = 0; off < x.length; off += vocab) {
+            inPlace(x, off, vocab);
+        }
+    }
 }

@@ -20,10 +20,7 @@ public interface StepDecoder extends AutoCloseable {
     /** Like {@link #step}, each row turned into log-probabilities (log_softmax), as beam search scores them. */
     default float[] stepLogProbs(int[] lastTokens) {
         float[] x = step(lastTokens);
-        int vocab = vocabSize();
-        for (int off = 0; off < x.length; off += vocab) {
-            LogSoftmax.inPlace(x, off, vocab);
-        }
+        LogSoftmax.rowsInPlace(x, vocabSize());
         return x;
     }
 

@@ -310,14 +310,29 @@ public final class OnnxModel implements AutoCloseable {
         return OnnxTensor.createTensor(env, LongBuffer.wrap(data), shape);
     }
 
-    /** Runs the encoder on padded ids [batch, length] with their mask; {@link #encoderOutput} reads the result. */
-    public Result encode(OnnxTensor inputIds, OnnxTensor attentionMask) throws OrtException {
-        Map<String, OnnxTensorLike> in = new HashMap<>();
-        in.put(INPUT_IDS, inputIds);
-        if (encoderTakesMask) {
-            in.put(ATTENTION_MASK, attentionMask);
+    /**
+     * Runs the encoder on the sources, padded with {@code pad} to the longest; {@link #encoderOutput} reads the
+     * result [sources, longest, d_model]. The caller closes it.
+     */
+    public Result encode(java.util.List<long[]> sources, int pad) throws OrtException {
+        int n = sources.size();
+        int len = sources.stream().mapToInt(s -> s.length).max().orElse(0);
+        long[] ids = new long[n * len];
+        long[] mask = new long[n * len];
+        java.util.Arrays.fill(ids, pad);
+        for (int i = 0; i < n; i++) {
+            long[] s = sources.get(i);
+            System.arraycopy(s, 0, ids, i * len, s.length);
+            java.util.Arrays.fill(mask, i * len, i * len + s.length, 1L);
         }
-        return encoder.run(in, Set.of(LAST_HIDDEN));
+        try (OnnxTensor inputIds = longTensor(ids, n, len); OnnxTensor attentionMask = longTensor(mask, n, len)) {
+            Map<String, OnnxTensorLike> in = new HashMap<>();
+            in.put(INPUT_IDS, inputIds);
+            if (encoderTakesMask) {
+                in.put(ATTENTION_MASK, attentionMask);
+            }
+            return encoder.run(in, Set.of(LAST_HIDDEN));
+        }
     }
 
     /**
@@ -332,20 +347,9 @@ public final class OnnxModel implements AutoCloseable {
         OnnxJavaType type = null;
         int elem = 0;
         for (int[] g : groups) {
-            int glen = 0;
-            for (int i : g) {
-                glen = Math.max(glen, sources.get(i).length);
-            }
-            long[] ids = new long[g.length * glen];
-            long[] mask = new long[g.length * glen];
-            java.util.Arrays.fill(ids, pad);
-            for (int j = 0; j < g.length; j++) {
-                long[] s = sources.get(g[j]);
-                System.arraycopy(s, 0, ids, j * glen, s.length);
-                java.util.Arrays.fill(mask, j * glen, j * glen + s.length, 1L);
-            }
-            try (OnnxTensor ti = longTensor(ids, g.length, glen); OnnxTensor tm = longTensor(mask, g.length, glen);
-                 Result r = encode(ti, tm)) {
+            java.util.List<long[]> rows = java.util.Arrays.stream(g).mapToObj(sources::get).toList();
+            int glen = rows.stream().mapToInt(s -> s.length).max().orElse(0);
+            try (Result r = encode(rows, pad)) {
                 OnnxTensor h = encoderOutput(r);
                 if (all == null) {
                     type = h.getInfo().type;

@@ -36,6 +36,8 @@ public record PipelineSettings(String requestsTopic, String translationsTopic, S
                                boolean memoryEnabled, long memoryMaxEntries, Duration memoryMaxAge,
                                Duration memoryCleanupInterval, boolean repartitionByContent,
                                Set<String> sourceLanguages, Set<String> targetLanguages) {
+    /** what a language code may look like (BCP 47 tags, NLLB's "deu_Latn", M2M100's codes) */
+    public static final java.util.regex.Pattern LANGUAGE_CODE = java.util.regex.Pattern.compile("[A-Za-z0-9_-]{1,16}");
 
     public PipelineSettings {
         sourceLanguages = Set.copyOf(sourceLanguages);

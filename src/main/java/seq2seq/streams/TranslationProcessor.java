@@ -31,7 +31,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.regex.Pattern;
 
 /**
  * One partition's translate step: checks a request, answers what the translation memory knows, buffers the rest,
@@ -48,8 +47,6 @@ import java.util.regex.Pattern;
  */
 final class TranslationProcessor implements Processor<byte[], Envelope, byte[], Outcome> {
     private static final Logger log = LoggerFactory.getLogger(TranslationProcessor.class);
-    /** what a language code may look like (BCP 47 tags, NLLB's "deu_Latn", M2M100's codes) */
-    private static final Pattern LANGUAGE_CODE = Pattern.compile("[A-Za-z0-9_-]{1,16}");
 
     /** settings shared by all tasks */
     private final PipelineSettings settings;
@@ -200,7 +197,7 @@ final class TranslationProcessor implements Processor<byte[], Envelope, byte[], 
         if (code == null) {
             return null;
         }
-        if (!LANGUAGE_CODE.matcher(code).matches()) {
+        if (!PipelineSettings.LANGUAGE_CODE.matcher(code).matches()) {
             return field + " '" + shorten(code) + "' is not a language code (letters, digits, '-' and '_', at most 16)";
         }
         if (!accepted.isEmpty() && !accepted.contains(code)) {

@@ -1,5 +1,7 @@
 package seq2seq.app.config;
 
+import seq2seq.streams.PipelineSettings;
+
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -23,7 +25,8 @@ public final class Settings {
     public static final String REGISTRY_PREFIX = "registry.";
     private static final long MAX_INT = Integer.MAX_VALUE;
     private static final List<Property> ALL = new ArrayList<>();
-    private static final Check LANGUAGE_LIST = v -> v.isBlank() || v.matches("\\s*[A-Za-z0-9_-]{1,16}(\\s*,\\s*[A-Za-z0-9_-]{1,16})*\\s*") ? null
+    private static final Check LANGUAGE_LIST = v -> v.isBlank() || java.util.Arrays.stream(v.split(",", -1))
+            .allMatch(code -> PipelineSettings.LANGUAGE_CODE.matcher(code.strip()).matches()) ? null
             : "must be comma-separated language codes (letters, digits, '-', '_'), got '" + v + "'";
 
     private Settings() {

@@ -165,15 +165,15 @@ public class RegistryAvroSerde<T extends SpecificRecord> implements Serde<T>, Se
                     + latest.id() + ", version " + latest.version() + ") cannot represent a " + type.getSimpleName() + ": "
                     + compatibility.getDescription());
         }
-        return new WriteTarget(latest.id(), new ResolvingWriter<>(readerSchema, latest.schema()));
+        return new WriteTarget(latest.id(), new ResolvingWriter(readerSchema, latest.schema()));
     }
 
     /** The registry id records go out under, and the conversion to that id's schema (null: write as this class). */
-    private record WriteTarget(int id, ResolvingWriter<?> converter) {
+    private record WriteTarget(int id, ResolvingWriter converter) {
     }
 
     /** Writes a record in another, compatible schema: encode as the class, decode resolving to the target, re-encode. */
-    private static final class ResolvingWriter<R> {
+    private static final class ResolvingWriter {
         /** writes the record in its own class schema */
         private final SpecificDatumWriter<Object> own;
         /** reads that into the target schema */

@@ -40,8 +40,13 @@ public final class Segmenter {
         List<String> gaps = new ArrayList<>();
         StringBuilder gap = new StringBuilder();
         String tag = language == null || language.isBlank() ? "" : language;
-        BreakIterator sentences = iterators.size() < 64 ? iterators.computeIfAbsent(tag, Segmenter::sentenceIterator)
-                : sentenceIterator(tag); // requests choose the tag: do not let them grow the cache without bound
+        BreakIterator sentences = iterators.get(tag);
+        if (sentences == null) {
+            sentences = sentenceIterator(tag);
+            if (iterators.size() < 64) { // requests choose the tag: do not let them grow the cache without bound
+                iterators.put(tag, sentences);
+            }
+        }
         sentences.setText(text);
         int start = sentences.first();
         for (int end = sentences.next(); end != BreakIterator.DONE; start = end, end = sentences.next()) {
