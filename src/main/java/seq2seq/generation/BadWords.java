@@ -11,6 +11,21 @@ final class BadWords implements LogitsProcessor {
         this.sequences = sequences;
     }
 
+    /** Single-token entries ban the same token everywhere; a longer entry depends on the row's last tokens. */
+    @Override
+    public int[] uniformBans(int len, int vocab) {
+        java.util.stream.IntStream.Builder out = java.util.stream.IntStream.builder();
+        for (int[] bad : sequences) {
+            if (bad.length != 1) {
+                return null;
+            }
+            if (bad[0] >= 0 && bad[0] < vocab) {
+                out.add(bad[0]);
+            }
+        }
+        return out.build().toArray();
+    }
+
     @Override
     public void apply(int[] seq, int len, float[] scores, int off, int vocab) {
         for (int[] bad : sequences) {

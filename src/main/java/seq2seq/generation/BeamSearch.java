@@ -8,11 +8,10 @@ import java.util.List;
  * Beam search with Hugging Face's semantics (training/SEARCH.md): log-softmax, then the logits processors, plus the
  * beam's score; the best 2 * numBeams candidates per input; an EOS candidate ranked below numBeams is dropped, one
  * ranked within becomes a finished hypothesis, the others continue. At the first step only beam 0 is live.
- * Inputs that are done leave the batch; beams that swap move the cache (see {@link CachedDecoder}).
+ * Inputs that are done leave the batch; beams that swap move the cache (see {@link CachedDecoder}). When the
+ * processors only ban tokens, the decoder picks the candidates where the logits are ({@link StepDecoder#stepTop}).
  */
 final class BeamSearch implements Search {
-    private static final float DEAD_BEAM = -1e9f;
-
     private final GenerationOptions options;
     private final List<LogitsProcessor> processors;
     private final int start;
@@ -29,10 +28,6 @@ final class BeamSearch implements Search {
     private record Beam(int[] seq, float score) {
     }
 
-    /** A possible continuation: beam k of the input, token, total score. */
-    private record Candidate(int beam, int token, float score) {
-    }
-
     @Override
     public List<List<Hypothesis>> run(StepDecoder decoder) {
         int inputs = decoder.rows();
@@ -40,14 +35,13 @@ final class BeamSearch implements Search {
         int vocab = decoder.vocabSize();
         int maxLength = options.maxLength();
         BeamHypotheses[] hyps = new BeamHypotheses[inputs];
-        Beam[][] beams = new Beam[inputs][k];
+        // each input's live beams; before the first step one beam (its k beams would all be the same)
+        Beam[][] beams = new Beam[inputs][];
         for (int b = 0; b < inputs; b++) {
             hyps[b] = new BeamHypotheses(k, options.lengthPenalty(), options.earlyStopping(), options.maxNewTokens());
-            for (int j = 0; j < k; j++) {
-                beams[b][j] = new Beam(new int[] {start}, j == 0 ? 0f : DEAD_BEAM);
-            }
+            beams[b] = new Beam[] {new Beam(new int[] {start}, 0f)};
         }
-        // live inputs in decoder order; before the first step each has one row (its beams are all the same)
+        // live inputs in decoder order
         int[] live = new int[inputs];
         for (int b = 0; b < inputs; b++) {
             live[b] = b;
@@ -56,51 +50,49 @@ final class BeamSearch implements Search {
         Arrays.fill(last, start);
         boolean firstStep = true;
         while (live.length > 0) {
-            float[] logProbs = decoder.stepLogProbs(last);
             int rowsPerInput = firstStep ? 1 : k;
-            int[] liveNow = live;
-            @SuppressWarnings("unchecked")
-            List<Candidate>[] candidates = new List[live.length];
-            // per input: processors on its rows, then its best 2k candidates (inputs in two halves)
-            SearchWorkers.parallelFor(live.length, i -> {
-                Beam[] own = beams[liveNow[i]];
-                for (int r = i * rowsPerInput; r < (i + 1) * rowsPerInput; r++) {
-                    Beam beam = own[r % rowsPerInput];
-                    for (LogitsProcessor p : processors) {
-                        p.apply(beam.seq, beam.seq.length, logProbs, r * vocab, vocab);
-                    }
-                }
-                candidates[i] = topCandidates(logProbs, i, rowsPerInput, own, k, vocab);
-            });
             int curLen = beams[live[0]][0].seq.length; // the same for all live beams
+            float[] rowScores = new float[live.length * rowsPerInput];
+            for (int i = 0; i < live.length; i++) {
+                for (int j = 0; j < rowsPerInput; j++) {
+                    rowScores[i * rowsPerInput + j] = beams[live[i]][j].score;
+                }
+            }
+            int want = Math.min(2 * k, rowsPerInput * vocab);
+            int[] banned = LogitsProcessor.uniformBans(processors, curLen, vocab);
+            BeamCandidates candidates = banned != null
+                    ? decoder.stepTop(last, banned, rowScores, rowsPerInput, want)
+                    : processedCandidates(decoder, last, live, beams, rowScores, rowsPerInput, want, vocab);
             boolean atCap = curLen + 1 >= maxLength;
             List<Integer> nextLive = new ArrayList<>();
             List<Integer> keepRows = new ArrayList<>();
             for (int i = 0; i < live.length; i++) {
                 int b = live[i];
-                List<Candidate> cands = candidates[i];
                 Beam[] next = new Beam[k];
                 int[] nextRow = new int[k];
                 int n = 0;
-                for (int rank = 0; rank < cands.size() && n < k; rank++) {
-                    Candidate c = cands.get(rank);
-                    int[] seq = beams[b][c.beam].seq;
-                    if (c.token == eos) {
+                for (int rank = 0; rank < candidates.count[i] && n < k; rank++) {
+                    int slot = i * want + rank;
+                    int beam = candidates.flat[slot] / vocab;
+                    int token = candidates.flat[slot] % vocab;
+                    float score = candidates.scores[slot];
+                    int[] seq = beams[b][beam].seq;
+                    if (token == eos) {
                         if (rank >= k) {
                             continue;
                         }
                         int[] tokens = Arrays.copyOfRange(seq, 1, seq.length + 1);
                         tokens[tokens.length - 1] = eos;
-                        hyps[b].add(tokens, c.score, seq.length, true);
+                        hyps[b].add(tokens, score, seq.length, true);
                     } else {
                         int[] grown = Arrays.copyOf(seq, seq.length + 1);
-                        grown[seq.length] = c.token;
-                        next[n] = new Beam(grown, c.score);
-                        nextRow[n] = i * rowsPerInput + (firstStep ? 0 : c.beam);
+                        grown[seq.length] = token;
+                        next[n] = new Beam(grown, score);
+                        nextRow[n] = i * rowsPerInput + beam;
                         n++;
                     }
                 }
-                boolean done = hyps[b].isDone(cands.get(0).score, curLen);
+                boolean done = hyps[b].isDone(candidates.scores[i * want], curLen);
                 beams[b] = next;
                 if (done) {
                     continue;
@@ -138,44 +130,23 @@ final class BeamSearch implements Search {
     }
 
     /**
-     * The best 2k continuations of input i over all its beams, best first (ties: lower beam, then lower token, as a
-     * top-k over the flattened [beam * vocab] row would most likely order them).
+     * A step whose processors need the scores themselves: log-probabilities read into Java, each row through the
+     * processors, then each input's best candidates (inputs in two halves).
      */
-    private static List<Candidate> topCandidates(float[] logProbs, int i, int rowsPerInput, Beam[] beams, int k, int vocab) {
-        int want = 2 * k;
-        float[] score = new float[want];
-        int[] flat = new int[want];
-        int n = 0;
-        float bar = Float.NEGATIVE_INFINITY;
-        for (int j = 0; j < k; j++) {
-            float base = beams[j].score;
-            if (n == want && base <= DEAD_BEAM / 2) {
-                continue; // a dead beam (first step) cannot beat 2k live candidates
-            }
-            int off = (i * rowsPerInput + (rowsPerInput == 1 ? 0 : j)) * vocab;
-            for (int v = 0; v < vocab; v++) {
-                float s = logProbs[off + v] + base;
-                if (n == want && !(s > bar)) {
-                    continue;
-                }
-                // insert keeping descending order; equal scores keep the earlier one first
-                int pos = n < want ? n++ : want - 1;
-                while (pos > 0 && score[pos - 1] < s) {
-                    score[pos] = score[pos - 1];
-                    flat[pos] = flat[pos - 1];
-                    pos--;
-                }
-                score[pos] = s;
-                flat[pos] = j * vocab + v;
-                if (n == want) {
-                    bar = score[want - 1];
+    private BeamCandidates processedCandidates(StepDecoder decoder, int[] last, int[] live, Beam[][] beams,
+                                               float[] rowScores, int rowsPerInput, int want, int vocab) {
+        float[] logProbs = decoder.stepLogProbs(last);
+        BeamCandidates candidates = new BeamCandidates(live.length, want);
+        SearchWorkers.parallelFor(live.length, i -> {
+            Beam[] own = beams[live[i]];
+            for (int j = 0; j < rowsPerInput; j++) {
+                int r = i * rowsPerInput + j;
+                for (LogitsProcessor p : processors) {
+                    p.apply(own[j].seq, own[j].seq.length, logProbs, r * vocab, vocab);
                 }
             }
-        }
-        List<Candidate> top = new ArrayList<>(n);
-        for (int c = 0; c < n; c++) {
-            top.add(new Candidate(flat[c] / vocab, flat[c] % vocab, score[c]));
-        }
-        return top;
+            candidates.fill(i, logProbs, rowScores, rowsPerInput, vocab);
+        });
+        return candidates;
     }
 }

@@ -14,6 +14,12 @@ final class ForcedToken implements LogitsProcessor {
         this.token = token;
     }
 
+    /** Nothing away from its length; at its length it is not a ban. */
+    @Override
+    public int[] uniformBans(int len, int vocab) {
+        return len == atLength ? null : new int[0];
+    }
+
     @Override
     public void apply(int[] seq, int len, float[] scores, int off, int vocab) {
         if (len == atLength) {

@@ -7,7 +7,8 @@ import java.util.concurrent.Future;
 
 /**
  * Greedy search: each row takes its best-scoring token (after the logits processors) until EOS or the length cap;
- * finished rows leave the batch.
+ * finished rows leave the batch. When the processors only ban tokens, the decoder picks where the logits are
+ * ({@link StepDecoder#stepPick}); otherwise the logits come into Java for the processors.
  */
 final class GreedySearch implements Search {
     /** steps whose scores may still be computing (each holds its logits) */
@@ -47,37 +48,56 @@ final class GreedySearch implements Search {
         float[] logProb = new float[inputs];
         int summed = 0;
         while (input.length > 0) {
-            float[] logits = decoder.step(last);
             int rows = input.length;
-            int[] chosen = new int[rows];
+            int[] banned = LogitsProcessor.uniformBans(processors, len[input[0]], vocab); // all live rows are as long
+            Picks picks = null;
+            float[] logits = null;
+            int[] chosen;
+            if (banned != null) {
+                picks = decoder.stepPick(last, banned);
+                chosen = picks.tokens();
+            } else {
+                logits = decoder.step(last);
+                chosen = new int[rows];
+                for (int r = 0; r < rows; r++) {
+                    int off = r * vocab;
+                    for (LogitsProcessor p : processors) {
+                        p.apply(seq[input[r]], len[input[r]], logits, off, vocab);
+                    }
+                    int best = off;
+                    for (int i = off + 1; i < off + vocab; i++) {
+                        if (logits[i] > logits[best]) {
+                            best = i;
+                        }
+                    }
+                    chosen[r] = best - off;
+                }
+            }
             int[] keep = new int[rows];
             int kept = 0;
             for (int r = 0; r < rows; r++) {
                 int b = input[r];
-                int off = r * vocab;
-                for (LogitsProcessor p : processors) {
-                    p.apply(seq[b], len[b], logits, off, vocab);
-                }
-                int best = off;
-                for (int i = off + 1; i < off + vocab; i++) {
-                    if (logits[i] > logits[best]) {
-                        best = i;
-                    }
-                }
-                int token = best - off;
-                chosen[r] = token;
-                seq[b][len[b]++] = token;
-                finished[b] = token == eos;
+                seq[b][len[b]++] = chosen[r];
+                finished[b] = chosen[r] == eos;
                 if (!finished[b] && len[b] < maxLength) {
                     keep[kept++] = r;
                 }
             }
-            if (options.outputScores()) {
+            if (options.outputScores() && picks != null) {
+                // earlier steps' scores first, so that every sum adds in step order
+                for (; summed < stepLogProbs.size(); summed++) {
+                    addLogProbs(stepLogProbs.get(summed), stepInputs.get(summed), logProb);
+                }
+                for (int r = 0; r < rows; r++) {
+                    logProb[input[r]] += picks.logProbs()[r];
+                }
+            } else if (options.outputScores()) {
+                float[] stepLogits = logits;
                 stepLogProbs.add(SearchWorkers.submit(() -> {
-                    float[] norm = decoder.logNormalisers(logits, rows);
+                    float[] norm = decoder.logNormalisers(stepLogits, rows);
                     float[] lp = new float[rows];
                     for (int r = 0; r < rows; r++) {
-                        lp[r] = logits[r * vocab + chosen[r]] - norm[r];
+                        lp[r] = stepLogits[r * vocab + chosen[r]] - norm[r];
                     }
                     return lp;
                 }));

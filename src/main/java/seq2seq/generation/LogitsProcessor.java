@@ -13,6 +13,30 @@ public interface LogitsProcessor {
      */
     void apply(int[] seq, int len, float[] scores, int off, int vocab);
 
+    /**
+     * When all this processor does at sequence length {@code len} is ban tokens, the same ones in every row: those
+     * tokens (maybe none), so that the search can pick in native memory with a ban mask instead of reading the scores.
+     * Null when it changes the scores in another way at that length (row-dependent bans, penalties, forced tokens).
+     */
+    default int[] uniformBans(int len, int vocab) {
+        return null;
+    }
+
+    /** The union of the processors' {@link #uniformBans}; null when one of them needs the scores themselves. */
+    static int[] uniformBans(List<LogitsProcessor> processors, int len, int vocab) {
+        java.util.BitSet all = new java.util.BitSet(vocab);
+        for (LogitsProcessor p : processors) {
+            int[] bans = p.uniformBans(len, vocab);
+            if (bans == null) {
+                return null;
+            }
+            for (int t : bans) {
+                all.set(t);
+            }
+        }
+        return all.stream().toArray();
+    }
+
     /** The processors the options ask for, in Hugging Face's order. */
     static List<LogitsProcessor> of(GenerationOptions o, int eos) {
         List<LogitsProcessor> list = new ArrayList<>();

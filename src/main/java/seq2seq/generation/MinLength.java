@@ -13,6 +13,11 @@ final class MinLength implements LogitsProcessor {
     }
 
     @Override
+    public int[] uniformBans(int len, int vocab) {
+        return len < minLength && eos < vocab ? new int[] {eos} : new int[0];
+    }
+
+    @Override
     public void apply(int[] seq, int len, float[] scores, int off, int vocab) {
         if (len < minLength) {
             scores[off + eos] = Float.NEGATIVE_INFINITY;

@@ -25,6 +25,23 @@ public interface StepDecoder extends AutoCloseable {
     }
 
     /**
+     * A greedy step when the processors only ban tokens, the same in every row: each row's best allowed token and its
+     * log-probability. A decoder may do this where the logits are, so that they are never copied out.
+     */
+    default Picks stepPick(int[] lastTokens, int[] banned) {
+        return Picks.of(step(lastTokens), lastTokens.length, vocabSize(), banned);
+    }
+
+    /**
+     * A beam step when the processors only ban tokens, the same in every row: log-probabilities with the bans, plus
+     * {@code rowScores} (one per row), and each input's best {@code want} over its {@code rowsPerInput} rows.
+     * A decoder may do this where the logits are, so that they are never copied out.
+     */
+    default BeamCandidates stepTop(int[] lastTokens, int[] banned, float[] rowScores, int rowsPerInput, int want) {
+        return BeamCandidates.of(stepLogProbs(lastTokens), banned, rowScores, rowsPerInput, want, vocabSize());
+    }
+
+    /**
      * log(sum(exp(row))) of each of {@code rows} rows of {@code logits} (e.g. after the processors), for scores.
      * Thread-safe: a helper thread may call it while the next {@link #step} runs.
      */

@@ -1,9 +1,10 @@
 package seq2seq.model;
 
 /**
- * Writes, as ONNX protobuf bytes, one-node float graphs over the last (vocabulary) axis of logits. The searches need a
+ * Writes, as ONNX protobuf bytes, small float graphs over the last (vocabulary) axis of logits. The searches need a
  * log-normaliser of every row every step; ONNX Runtime's vectorised kernels compute it several times faster than a
- * scalar exp per entry in Java.
+ * scalar exp per entry in Java. The two pick graphs go further and return only each row's choice (greedy) or each
+ * input's best candidates (beam), so that the [rows, vocab] scores never leave native memory.
  */
 final class LogitsGraphs {
     static final String LOGITS = "logits";
@@ -11,7 +12,23 @@ final class LogitsGraphs {
     static final String LOG_PROBS = "log_probs";
     /** log(sum(exp(logits))) per row: the logits' shape without its last axis */
     static final String LOG_NORMALISERS = "log_normalisers";
+    /** float [vocab]: 0, or -inf for a banned token; added to every row */
+    static final String BAN = "ban";
+    /** int64: each row's best token (after the ban), the first one on ties */
+    static final String TOKENS = "tokens";
+    /** float: that token's log-probability among the row's allowed tokens */
+    static final String TOKEN_LOG_PROBS = "token_log_probs";
+    /** float, shaped [rows, 1] or [rows, 1, 1] like the logits' rank: the beam's score so far, added to its row */
+    static final String ROW_SCORES = "row_scores";
+    /** int64 [2]: [inputs, rows per input * vocab], each input's rows side by side */
+    static final String GROUPED_SHAPE = "grouped_shape";
+    /** int64 [1]: how many candidates per input */
+    static final String K = "k";
+    /** float [inputs, k]: best first; int64 [inputs, k]: row in the input * vocab + token, lower first on ties */
+    static final String TOP_SCORES = "top_scores";
+    static final String TOP_INDICES = "top_indices";
     private static final int ONNX_FLOAT = 1;
+    private static final int ONNX_INT64 = 7;
     private static final int ATTRIBUTE_INT = 2;
     private static final int ATTRIBUTE_INTS = 7;
 
@@ -39,6 +56,77 @@ final class LogitsGraphs {
                 .message(5, new OnnxProto().string(1, "keepdims").varint(3, 0).varint(20, ATTRIBUTE_INT)), LOG_NORMALISERS);
     }
 
+    /**
+     * Greedy search's pick: masked = logits + ban; tokens = ArgMax(masked) (first on ties);
+     * token_log_probs = ReduceMax(masked) - ReduceLogSumExp(masked), all over the last axis.
+     */
+    static byte[] greedyPick() {
+        OnnxProto g = new OnnxProto()
+                .message(1, node("Add", "mask", new String[] {LOGITS, BAN}, "masked"))
+                .message(1, node("ArgMax", "argmax", new String[] {"masked"}, TOKENS)
+                        .message(5, intAttribute("axis", -1))
+                        .message(5, intAttribute("keepdims", 0))
+                        .message(5, intAttribute("select_last_index", 0)))
+                .message(1, node("ReduceMax", "max", new String[] {"masked"}, "best")
+                        .message(5, lastAxis())
+                        .message(5, intAttribute("keepdims", 0)))
+                .message(1, node("ReduceLogSumExp", "log_sum_exp", new String[] {"masked"}, "normaliser")
+                        .message(5, lastAxis())
+                        .message(5, intAttribute("keepdims", 0)))
+                .message(1, node("Sub", "log_prob", new String[] {"best", "normaliser"}, TOKEN_LOG_PROBS))
+                .string(2, "greedy_pick")
+                .message(11, tensor(LOGITS, ONNX_FLOAT))
+                .message(11, tensor(BAN, ONNX_FLOAT))
+                .message(12, tensor(TOKENS, ONNX_INT64))
+                .message(12, tensor(TOKEN_LOG_PROBS, ONNX_FLOAT));
+        return OnnxProto.model(g);
+    }
+
+    /**
+     * Beam search's candidates: LogSoftmax(logits) + ban + row_scores, each input's rows reshaped into one
+     * row, then TopK(k) of it, largest first (the lower index first on ties, as ONNX's TopK specifies).
+     */
+    static byte[] beamTop() {
+        OnnxProto g = new OnnxProto()
+                .message(1, node("LogSoftmax", "log_softmax", new String[] {LOGITS}, "log_probs")
+                        .message(5, intAttribute("axis", -1)))
+                .message(1, node("Add", "mask", new String[] {"log_probs", BAN}, "allowed"))
+                .message(1, node("Add", "extend", new String[] {"allowed", ROW_SCORES}, "extended"))
+                .message(1, node("Reshape", "group", new String[] {"extended", GROUPED_SHAPE}, "grouped"))
+                .message(1, node("TopK", "top", new String[] {"grouped", K}, TOP_SCORES, TOP_INDICES)
+                        .message(5, intAttribute("axis", -1))
+                        .message(5, intAttribute("largest", 1))
+                        .message(5, intAttribute("sorted", 1)))
+                .string(2, "beam_top")
+                .message(11, tensor(LOGITS, ONNX_FLOAT))
+                .message(11, tensor(BAN, ONNX_FLOAT))
+                .message(11, tensor(ROW_SCORES, ONNX_FLOAT))
+                .message(11, tensor(GROUPED_SHAPE, ONNX_INT64))
+                .message(11, tensor(K, ONNX_INT64))
+                .message(12, tensor(TOP_SCORES, ONNX_FLOAT))
+                .message(12, tensor(TOP_INDICES, ONNX_INT64));
+        return OnnxProto.model(g);
+    }
+
+    private static OnnxProto node(String op, String name, String[] inputs, String... outputs) {
+        OnnxProto n = new OnnxProto();
+        for (String in : inputs) {
+            n.string(1, in);
+        }
+        for (String out : outputs) {
+            n.string(2, out);
+        }
+        return n.string(3, name).string(4, op);
+    }
+
+    private static OnnxProto intAttribute(String name, long value) {
+        return new OnnxProto().string(1, name).varint(3, value).varint(20, ATTRIBUTE_INT);
+    }
+
+    private static OnnxProto lastAxis() {
+        return new OnnxProto().string(1, "axes").varint(8, -1).varint(20, ATTRIBUTE_INTS);
+    }
+
     private static byte[] graph(OnnxProto node, String output) {
         return OnnxProto.model(new OnnxProto()
                 .message(1, node)
@@ -49,7 +137,12 @@ final class LogitsGraphs {
 
     /** a float tensor of unknown rank */
     private static OnnxProto floatTensor(String name) {
+        return tensor(name, ONNX_FLOAT);
+    }
+
+    /** a tensor of unknown rank */
+    private static OnnxProto tensor(String name, int elemType) {
         return new OnnxProto().string(1, name)
-                .message(2, new OnnxProto().message(1, new OnnxProto().varint(1, ONNX_FLOAT)));
+                .message(2, new OnnxProto().message(1, new OnnxProto().varint(1, elemType)));
     }
 }

@@ -505,6 +505,68 @@ public final class OnnxModel implements AutoCloseable {
         return (OnnxTensor) r.get(LogitsGraphs.LOG_PROBS).orElseThrow();
     }
 
+    /** Each row's best allowed token and its log-probability among the allowed tokens ({@link #greedyPick}). */
+    public record RowPicks(long[] tokens, float[] logProbs) {
+    }
+
+    /** Each input's best k candidates, best first, [inputs * k]: total score, and row in the input * vocab + token. */
+    public record TopCandidates(float[] scores, long[] indices) {
+    }
+
+    /** Whether {@link #greedyPick} and {@link #beamTop} take these logits: float, [rows, vocab] or [rows, 1, vocab]. */
+    public boolean canPick(OnnxTensor logits) {
+        long[] shape = logits.getInfo().getShape();
+        int vocab = bundle.config.vocabSize();
+        return logits.getInfo().type == OnnxJavaType.FLOAT
+                && (shape.length == 2 || (shape.length == 3 && shape[1] == 1))
+                && shape[shape.length - 1] == vocab;
+    }
+
+    /** The pick graphs' ban input: float [vocab], -inf at each banned token, 0 elsewhere. The caller closes it. */
+    public OnnxTensor banMask(int[] banned) throws OrtException {
+        float[] mask = new float[bundle.config.vocabSize()];
+        for (int t : banned) {
+            mask[t] = Float.NEGATIVE_INFINITY;
+        }
+        return OnnxTensor.createTensor(env, java.nio.FloatBuffer.wrap(mask), new long[] {mask.length});
+    }
+
+    /** Greedy search's step in native memory: see {@link LogitsGraphs#greedyPick}. Needs {@link #canPick}. */
+    public RowPicks greedyPick(OnnxTensor logits, OnnxTensor ban) throws OrtException {
+        OrtSession s = logitsGraph("greedy_pick", LogitsGraphs::greedyPick);
+        try (Result r = s.run(Map.of(LogitsGraphs.LOGITS, logits, LogitsGraphs.BAN, ban))) {
+            int rows = (int) logits.getInfo().getShape()[0];
+            long[] tokens = new long[rows];
+            float[] logProbs = new float[rows];
+            ((OnnxTensor) r.get(LogitsGraphs.TOKENS).orElseThrow()).getLongBuffer().get(tokens);
+            ((OnnxTensor) r.get(LogitsGraphs.TOKEN_LOG_PROBS).orElseThrow()).getFloatBuffer().get(logProbs);
+            return new RowPicks(tokens, logProbs);
+        }
+    }
+
+    /**
+     * Beam search's step in native memory (see {@link LogitsGraphs#beamTop}): the rows are {@code inputs} groups of
+     * equal size, {@code rowScores} one per row. Needs {@link #canPick}; k at most a group's rows * vocab.
+     */
+    public TopCandidates beamTop(OnnxTensor logits, OnnxTensor ban, float[] rowScores, int inputs, int k) throws OrtException {
+        OrtSession s = logitsGraph("beam_top", LogitsGraphs::beamTop);
+        long[] shape = logits.getInfo().getShape();
+        int rows = (int) shape[0];
+        long[] scoreShape = shape.length == 3 ? new long[] {rows, 1, 1} : new long[] {rows, 1};
+        long vocab = shape[shape.length - 1];
+        try (OnnxTensor scores = OnnxTensor.createTensor(env, java.nio.FloatBuffer.wrap(rowScores), scoreShape);
+             OnnxTensor grouped = longTensor(new long[] {inputs, rows / inputs * vocab}, 2);
+             OnnxTensor kk = longTensor(new long[] {k}, 1);
+             Result r = s.run(Map.of(LogitsGraphs.LOGITS, logits, LogitsGraphs.BAN, ban, LogitsGraphs.ROW_SCORES, scores,
+                     LogitsGraphs.GROUPED_SHAPE, grouped, LogitsGraphs.K, kk))) {
+            float[] top = new float[inputs * k];
+            long[] idx = new long[inputs * k];
+            ((OnnxTensor) r.get(LogitsGraphs.TOP_SCORES).orElseThrow()).getFloatBuffer().get(top);
+            ((OnnxTensor) r.get(LogitsGraphs.TOP_INDICES).orElseThrow()).getLongBuffer().get(idx);
+            return new TopCandidates(top, idx);
+        }
+    }
+
     /** log(sum(exp(row))) of each row of {@code logits} [rows * vocab] */
     public float[] logNormalisers(float[] logits, int rows, int vocab) throws OrtException {
         OrtSession s = logitsGraph("log_sum_exp", LogitsGraphs::logSumExp);

@@ -84,4 +84,81 @@ class LogitsGraphsTest {
             }
         }
     }
+
+    @Test
+    void greedyPickTakesEachRowsBestAllowedTokenAndItsLogProbability() throws Exception {
+        float[] x = logits();
+        int[] banned = {5, 17};
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        float[] ban = new float[VOCAB];
+        for (int t : banned) {
+            ban[t] = Float.NEGATIVE_INFINITY;
+        }
+        try (OrtSession s = env.createSession(LogitsGraphs.greedyPick(), new OrtSession.SessionOptions());
+             OnnxTensor in = OnnxTensor.createTensor(env, FloatBuffer.wrap(x), new long[] {ROWS, 1, VOCAB});
+             OnnxTensor mask = OnnxTensor.createTensor(env, FloatBuffer.wrap(ban), new long[] {VOCAB});
+             OrtSession.Result r = s.run(Map.of(LogitsGraphs.LOGITS, in, LogitsGraphs.BAN, mask))) {
+            long[] tokens = new long[ROWS];
+            float[] logProbs = new float[ROWS];
+            ((OnnxTensor) r.get(LogitsGraphs.TOKENS).orElseThrow()).getLongBuffer().get(tokens);
+            ((OnnxTensor) r.get(LogitsGraphs.TOKEN_LOG_PROBS).orElseThrow()).getFloatBuffer().get(logProbs);
+            float[] allowed = x.clone();
+            for (int row = 0; row < ROWS; row++) {
+                for (int t : banned) {
+                    allowed[row * VOCAB + t] = Float.NEGATIVE_INFINITY;
+                }
+                int best = 0;
+                for (int v = 1; v < VOCAB; v++) {
+                    if (allowed[row * VOCAB + v] > allowed[row * VOCAB + best]) {
+                        best = v;
+                    }
+                }
+                assertEquals(best, tokens[row], "row " + row); // row 1's huge entry is banned: its next best wins
+                double want = allowed[row * VOCAB + best] - logNormaliser(allowed, row);
+                assertEquals(want, logProbs[row], 1e-4, "row " + row);
+            }
+        }
+    }
+
+    @Test
+    void beamTopRanksEachInputsCandidatesOverAllItsRows() throws Exception {
+        float[] x = logits();
+        int rowsPerInput = ROWS; // one input whose three beams compete
+        int k = 6;
+        float[] rowScores = {-1.5f, -0.25f, -3f};
+        int[] banned = {3};
+        float[] ban = new float[VOCAB];
+        ban[3] = Float.NEGATIVE_INFINITY;
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        try (OrtSession s = env.createSession(LogitsGraphs.beamTop(), new OrtSession.SessionOptions());
+             OnnxTensor in = OnnxTensor.createTensor(env, FloatBuffer.wrap(x), new long[] {ROWS, 1, VOCAB});
+             OnnxTensor mask = OnnxTensor.createTensor(env, FloatBuffer.wrap(ban), new long[] {VOCAB});
+             OnnxTensor scores = OnnxTensor.createTensor(env, FloatBuffer.wrap(rowScores), new long[] {ROWS, 1, 1});
+             OnnxTensor shape = OnnxTensor.createTensor(env, java.nio.LongBuffer.wrap(new long[] {1, (long) rowsPerInput * VOCAB}), new long[] {2});
+             OnnxTensor kk = OnnxTensor.createTensor(env, java.nio.LongBuffer.wrap(new long[] {k}), new long[] {1});
+             OrtSession.Result r = s.run(Map.of(LogitsGraphs.LOGITS, in, LogitsGraphs.BAN, mask, LogitsGraphs.ROW_SCORES, scores,
+                     LogitsGraphs.GROUPED_SHAPE, shape, LogitsGraphs.K, kk))) {
+            float[] top = new float[k];
+            long[] idx = new long[k];
+            ((OnnxTensor) r.get(LogitsGraphs.TOP_SCORES).orElseThrow()).getFloatBuffer().get(top);
+            ((OnnxTensor) r.get(LogitsGraphs.TOP_INDICES).orElseThrow()).getLongBuffer().get(idx);
+            // reference in double: every (row, token) of the input, log-probability + row score, best first
+            Integer[] order = new Integer[ROWS * VOCAB];
+            double[] total = new double[ROWS * VOCAB];
+            for (int row = 0; row < ROWS; row++) {
+                double norm = logNormaliser(x, row);
+                for (int v = 0; v < VOCAB; v++) {
+                    int i = row * VOCAB + v;
+                    order[i] = i;
+                    total[i] = v == banned[0] ? Double.NEGATIVE_INFINITY : x[i] - norm + rowScores[row];
+                }
+            }
+            java.util.Arrays.sort(order, (a, b) -> Double.compare(total[b], total[a]));
+            for (int c = 0; c < k; c++) {
+                assertEquals(order[c], (int) idx[c], "candidate " + c);
+                assertEquals(total[order[c]], top[c], 1e-4, "candidate " + c);
+            }
+            assertEquals(VOCAB + 5, idx[0], "row 1's huge entry first");
+        }
+    }
 }
