@@ -64,13 +64,7 @@ final class GreedySearch implements Search {
                     for (LogitsProcessor p : processors) {
                         p.apply(seq[input[r]], len[input[r]], logits, off, vocab);
                     }
-                    int best = off;
-                    for (int i = off + 1; i < off + vocab; i++) {
-                        if (logits[i] > logits[best]) {
-                            best = i;
-                        }
-                    }
-                    chosen[r] = best - off;
+                    chosen[r] = Picks.argMax(logits, off, vocab);
                 }
             }
             int[] keep = new int[rows];

@@ -12,15 +12,20 @@ record Picks(int[] tokens, float[] logProbs) {
             for (int t : banned) {
                 logits[off + t] = Float.NEGATIVE_INFINITY;
             }
-            int best = off;
-            for (int i = off + 1; i < off + vocab; i++) {
-                if (logits[i] > logits[best]) {
-                    best = i;
-                }
-            }
-            tokens[r] = best - off;
-            logProbs[r] = logits[best] - LogSoftmax.logNormaliser(logits, off, vocab);
+            tokens[r] = argMax(logits, off, vocab);
+            logProbs[r] = logits[off + tokens[r]] - LogSoftmax.logNormaliser(logits, off, vocab);
         }
         return new Picks(tokens, logProbs);
+    }
+
+    /** The index within [off, off + n) of the first largest entry. */
+    static int argMax(float[] x, int off, int n) {
+        int best = off;
+        for (int i = off + 1; i < off + n; i++) {
+            if (x[i] > x[best]) {
+                best = i;
+            }
+        }
+        return best - off;
     }
 }

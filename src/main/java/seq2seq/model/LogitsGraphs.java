@@ -45,20 +45,32 @@ final class LogitsGraphs {
                 .message(5, new OnnxProto().string(1, "axis").varint(3, -1).varint(20, ATTRIBUTE_INT)), LOG_PROBS);
     }
 
-    /** log_normalisers = ReduceLogSumExp(logits, axes = [-1], keepdims = 0) */
+    /**
+     * log_normalisers = ReduceMax(logits) - ReduceMax(LogSoftmax(logits)) over the last axis: at the row's largest
+     * entry the log-softmax is -log(sum(exp(x - max))), so this is max + log(sum(exp(x - max))), the log-sum-exp.
+     * (ONNX Runtime's ReduceLogSumExp took 12 times as long as its vectorised LogSoftmax on [32, 32 000].)
+     */
     static byte[] logSumExp() {
-        return graph(new OnnxProto()
-                .string(1, LOGITS)
-                .string(2, LOG_NORMALISERS)
-                .string(3, "log_sum_exp")
-                .string(4, "ReduceLogSumExp")
-                .message(5, new OnnxProto().string(1, "axes").varint(8, -1).varint(20, ATTRIBUTE_INTS))
-                .message(5, new OnnxProto().string(1, "keepdims").varint(3, 0).varint(20, ATTRIBUTE_INT)), LOG_NORMALISERS);
+        OnnxProto g = new OnnxProto()
+                .message(1, node("ReduceMax", "max", new String[] {LOGITS}, "max")
+                        .message(5, lastAxis())
+                        .message(5, intAttribute("keepdims", 0)))
+                .message(1, node("LogSoftmax", "log_softmax", new String[] {LOGITS}, "log_probs")
+                        .message(5, intAttribute("axis", -1)))
+                .message(1, node("ReduceMax", "max_log_prob", new String[] {"log_probs"}, "max_log_probs")
+                        .message(5, lastAxis())
+                        .message(5, intAttribute("keepdims", 0)))
+                .message(1, node("Sub", "log_sum_exp", new String[] {"max", "max_log_probs"}, LOG_NORMALISERS))
+                .string(2, "log_sum_exp")
+                .message(11, floatTensor(LOGITS))
+                .message(12, floatTensor(LOG_NORMALISERS));
+        return OnnxProto.model(g);
     }
 
     /**
      * Greedy search's pick: masked = logits + ban; tokens = ArgMax(masked) (first on ties);
-     * token_log_probs = ReduceMax(masked) - ReduceLogSumExp(masked), all over the last axis.
+     * token_log_probs = ReduceMax(LogSoftmax(masked)), all over the last axis. (ONNX Runtime's LogSoftmax is
+     * vectorised; its ReduceLogSumExp took 12 times as long on [32, 32 000].)
      */
     static byte[] greedyPick() {
         OnnxProto g = new OnnxProto()
@@ -67,13 +79,11 @@ final class LogitsGraphs {
                         .message(5, intAttribute("axis", -1))
                         .message(5, intAttribute("keepdims", 0))
                         .message(5, intAttribute("select_last_index", 0)))
-                .message(1, node("ReduceMax", "max", new String[] {"masked"}, "best")
+                .message(1, node("LogSoftmax", "log_softmax", new String[] {"masked"}, "log_probs")
+                        .message(5, intAttribute("axis", -1)))
+                .message(1, node("ReduceMax", "max", new String[] {"log_probs"}, TOKEN_LOG_PROBS)
                         .message(5, lastAxis())
                         .message(5, intAttribute("keepdims", 0)))
-                .message(1, node("ReduceLogSumExp", "log_sum_exp", new String[] {"masked"}, "normaliser")
-                        .message(5, lastAxis())
-                        .message(5, intAttribute("keepdims", 0)))
-                .message(1, node("Sub", "log_prob", new String[] {"best", "normaliser"}, TOKEN_LOG_PROBS))
                 .string(2, "greedy_pick")
                 .message(11, tensor(LOGITS, ONNX_FLOAT))
                 .message(11, tensor(BAN, ONNX_FLOAT))
