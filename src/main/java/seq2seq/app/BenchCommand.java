@@ -56,8 +56,8 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--max-new-tokens", paramLabel = "N", description = "Token cap per sentence. Default: each model's generation_config.json.")
     Integer maxNewTokens;
 
-    @Option(names = "--threads", paramLabel = "N", description = "ONNX Runtime intra-op threads of the Java engine. Default: one per CPU core")
-    int threads = EngineOptions.defaults().intraOpThreads();
+    @Option(names = "--threads", paramLabel = "N", description = "ONNX Runtime intra-op threads of each engine batch. Default: CPU cores / --workers")
+    Integer threads;
 
     @Option(names = "--min-sentences", paramLabel = "N", defaultValue = "16", description = "Sentences timed per configuration at least. Default: ${DEFAULT-VALUE}")
     int minSentences;
@@ -93,8 +93,13 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--kafka-requests", paramLabel = "N", defaultValue = "2000", description = "Requests per --kafka run. Default: ${DEFAULT-VALUE}")
     int kafkaRequests;
 
-    @Option(names = "--workers", paramLabel = "N", defaultValue = "0", description = "--kafka: engine batches at once (0: one per core). Default: ${DEFAULT-VALUE}")
+    @Option(names = "--workers", paramLabel = "N", defaultValue = "0", description = "Engine batches at once (a call with fewer batches has them cut);"
+            + " 0: one per core with --kafka, 1 otherwise. Default: ${DEFAULT-VALUE}")
     int workers;
+
+    /** the engine runs' batch workers and intra-op threads, from --workers and --threads */
+    private int engineWorkers;
+    private int engineThreads;
 
     @Override
     public Integer call() {
@@ -128,13 +133,16 @@ final class BenchCommand implements Callable<Integer> {
                 return 1;
             }
         }
+        engineWorkers = Math.max(1, workers);
+        engineThreads = threads != null ? threads : Math.max(1, Runtime.getRuntime().availableProcessors() / engineWorkers);
         BenchReport report = new BenchReport();
-        report.threads = threads;
+        report.threads = engineWorkers * engineThreads;
         report.context.put("date", ZonedDateTime.now().toString());
         report.context.put("cpu", cpuName() + ", " + Runtime.getRuntime().availableProcessors() + " CPUs");
         report.context.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version")
                 + ", max heap " + Runtime.getRuntime().maxMemory() / (1024 * 1024) + " MiB");
-        report.context.put("engine threads", threads + " intra-op");
+        report.context.put("engine threads", engineWorkers == 1 ? engineThreads + " intra-op"
+                : engineWorkers + " batch workers × " + engineThreads + " intra-op (a call's batch is cut in " + engineWorkers + ")");
         report.context.put("inputs", input + " (" + inputs.size() + " sentences)");
         report.context.put("load at start", Rss.load());
         err.println("bench: " + Rss.load());
@@ -177,7 +185,7 @@ final class BenchCommand implements Callable<Integer> {
         int maxBatch = Arrays.stream(batches).max().orElse(1);
         int[] sentences = Arrays.stream(batches).map(b -> Math.max(minSentences, b * batchesPerConfig)).toArray();
         for (String dtype : dtypes) {
-            EngineOptions o = EngineOptions.defaults().withDtype(Dtype.parse(dtype)).withIntraOpThreads(threads)
+            EngineOptions o = EngineOptions.defaults().withDtype(Dtype.parse(dtype)).withIntraOpThreads(engineThreads).withWorkers(engineWorkers)
                     .withBatchTokens(1 << 24).withMaxBatchSize(maxBatch);
             try (Engine e = Engine.load(dir, o)) {
                 for (int beam : beams) {
@@ -201,7 +209,7 @@ final class BenchCommand implements Callable<Integer> {
         String name = dir.toAbsolutePath().normalize().getFileName().toString();
         report.soakWhat = String.format(Locale.ROOT, "%s, %s, greedy, batch %d, %s", name, soakDtype, batch,
                 soakSentences > 0 ? soakSentences + " sentences" : String.format(Locale.ROOT, "%.0f s", soakSeconds));
-        EngineOptions o = EngineOptions.defaults().withDtype(Dtype.parse(soakDtype)).withIntraOpThreads(threads)
+        EngineOptions o = EngineOptions.defaults().withDtype(Dtype.parse(soakDtype)).withIntraOpThreads(engineThreads).withWorkers(engineWorkers)
                 .withBatchTokens(1 << 24).withMaxBatchSize(batch);
         double sampleSeconds = soakSeconds > 0 ? Math.max(5, soakSeconds / 20) : 60;
         try (Engine e = Engine.load(dir, o)) {

@@ -21,8 +21,11 @@ final class EngineArgs {
     @Option(names = "--batch-tokens", paramLabel = "N", defaultValue = "4096", description = "Batch budget: padded source tokens x beams. Default: ${DEFAULT-VALUE}")
     int batchTokens;
 
-    @Option(names = "--threads", paramLabel = "N", description = "ONNX Runtime intra-op threads. Default: one per CPU core")
+    @Option(names = "--threads", paramLabel = "N", description = "ONNX Runtime intra-op threads of each batch. Default: CPU cores / --workers")
     Integer threads;
+
+    @Option(names = "--workers", paramLabel = "N", defaultValue = "1", description = "Batches run at once (fewer batches are cut so that each worker has one). Default: ${DEFAULT-VALUE}")
+    int workers;
 
     @Option(names = "--layout", paramLabel = "auto|merged|separate", defaultValue = "auto", description = "Decoder files to use. Default: ${DEFAULT-VALUE}")
     String layout;
@@ -37,6 +40,10 @@ final class EngineArgs {
         }
         EngineOptions o = EngineOptions.defaults().withDtype(Dtype.parse(dtype)).withLayout(l)
                 .withBatchTokens(batchTokens).withNumBeams(beams).withMaxNewTokens(maxNewTokens);
-        return threads == null ? o : o.withIntraOpThreads(threads);
+        if (workers < 1) {
+            throw new IllegalArgumentException("--workers must be at least 1, found " + workers);
+        }
+        int cores = Runtime.getRuntime().availableProcessors();
+        return o.withWorkers(workers).withIntraOpThreads(threads != null ? threads : Math.max(1, cores / workers));
     }
 }

@@ -28,6 +28,8 @@ public final class Engine implements Translator {
     private final ModelInfo info;
     /** target-language code to its token (empty: the model has none) */
     private final Map<String, java.util.Optional<Integer>> languageTokens = new java.util.concurrent.ConcurrentHashMap<>();
+    /** runs a call's batches at once when options.workers() > 1; null otherwise */
+    private final java.util.concurrent.ExecutorService batchWorkers;
 
     private Engine(OnnxModel model, Tokenizer tokenizer, EngineOptions options, GenerationOptions defaults, ModelInfo info) {
         this.model = model;
@@ -35,6 +37,12 @@ public final class Engine implements Translator {
         this.options = options;
         this.defaults = defaults;
         this.info = info;
+        java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
+        this.batchWorkers = options.workers() == 1 ? null : java.util.concurrent.Executors.newFixedThreadPool(options.workers(), r -> {
+            Thread t = new Thread(r, "engine-batch-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     /** Opens and checks a model folder; a bad folder is a {@link seq2seq.model.BundleException} naming file and field. */
@@ -114,15 +122,42 @@ public final class Engine implements Translator {
                 out[i] = failed(encoded[i], e);
             }
         }
+        List<Runnable> batches = plan(groups, encoded, out, 1);
+        if (batchWorkers != null && batches.size() < options.workers()) {
+            batches = plan(groups, encoded, out, options.workers());
+        }
+        if (batchWorkers == null || batches.size() == 1) {
+            batches.forEach(Runnable::run);
+            return Arrays.asList(out);
+        }
+        List<java.util.concurrent.Future<?>> running = new ArrayList<>();
+        for (Runnable batch : batches) {
+            running.add(batchWorkers.submit(batch));
+        }
+        for (java.util.concurrent.Future<?> f : running) {
+            SearchWorkers.join(f);
+        }
+        return Arrays.asList(out);
+    }
+
+    /**
+     * Each group's tasks sorted by length and cut into batches under the budget, each group cut into at least
+     * {@code ways} batches: with fewer batches than workers, every worker gets one (two single-threaded batches of 16
+     * at once beat one batch of 32 on two threads: no synchronisation inside each operator).
+     */
+    private List<Runnable> plan(Map<GenerationOptions, List<Integer>> groups, Tokenizer.Encoded[] encoded,
+                                DetailedTranslation[] out, int ways) {
+        List<Runnable> batches = new ArrayList<>();
         for (Map.Entry<GenerationOptions, List<Integer>> g : groups.entrySet()) {
             List<Integer> idx = g.getValue();
             int[] lengths = idx.stream().mapToInt(i -> encoded[i].ids().length).toArray();
-            for (int[] batch : LengthBatches.plan(lengths, g.getKey().numBeams(), options.batchTokens(), options.maxBatchSize())) {
+            int maxSize = Math.min(options.maxBatchSize(), Math.max(1, (idx.size() + ways - 1) / ways));
+            for (int[] batch : LengthBatches.plan(lengths, g.getKey().numBeams(), options.batchTokens(), maxSize)) {
                 int[] members = Arrays.stream(batch).map(idx::get).toArray();
-                runTasks(members, encoded, g.getKey(), out);
+                batches.add(() -> runTasks(members, encoded, g.getKey(), out));
             }
         }
-        return Arrays.asList(out);
+        return batches;
     }
 
     /** Runs one batch; if it fails, each task alone, so one bad task does not fail the others. */
@@ -264,6 +299,9 @@ public final class Engine implements Translator {
 
     @Override
     public void close() {
+        if (batchWorkers != null) {
+            batchWorkers.shutdownNow();
+        }
         model.close();
         tokenizer.close();
     }

@@ -14,13 +14,18 @@ import seq2seq.model.Dtype;
  * @param numBeams        beam width for tasks that set none, or null for the bundle's
  * @param maxNewTokens    token cap for tasks that set none, or null for the bundle's
  * @param outputScores    greedy search computes scores (costs one exp per vocabulary entry, row and step)
+ * @param workers         batches run at once, each on its own thread (CTranslate2's inter_threads); a call with fewer
+ *                        batches than workers has its batches cut so that every worker gets one
  */
 public record EngineOptions(Dtype dtype, DecoderLayout layout, int intraOpThreads, int batchTokens, int maxBatchSize,
-                            Integer numBeams, Integer maxNewTokens, boolean outputScores) {
+                            Integer numBeams, Integer maxNewTokens, boolean outputScores, int workers) {
 
     public EngineOptions {
         if (intraOpThreads < 1) {
             throw new IllegalArgumentException("intraOpThreads must be at least 1, found " + intraOpThreads);
+        }
+        if (workers < 1) {
+            throw new IllegalArgumentException("workers must be at least 1, found " + workers);
         }
         if (batchTokens < 1 || maxBatchSize < 1) {
             throw new IllegalArgumentException("batchTokens and maxBatchSize must be positive");
@@ -28,38 +33,42 @@ public record EngineOptions(Dtype dtype, DecoderLayout layout, int intraOpThread
     }
 
     public static EngineOptions defaults() {
-        return new EngineOptions(Dtype.FP32, DecoderLayout.AUTO, Runtime.getRuntime().availableProcessors(), 4096, 64, null, null, true);
+        return new EngineOptions(Dtype.FP32, DecoderLayout.AUTO, Runtime.getRuntime().availableProcessors(), 4096, 64, null, null, true, 1);
     }
 
     public EngineOptions withDtype(Dtype v) {
-        return new EngineOptions(v, layout, intraOpThreads, batchTokens, maxBatchSize, numBeams, maxNewTokens, outputScores);
+        return new EngineOptions(v, layout, intraOpThreads, batchTokens, maxBatchSize, numBeams, maxNewTokens, outputScores, workers);
     }
 
     public EngineOptions withLayout(DecoderLayout v) {
-        return new EngineOptions(dtype, v, intraOpThreads, batchTokens, maxBatchSize, numBeams, maxNewTokens, outputScores);
+        return new EngineOptions(dtype, v, intraOpThreads, batchTokens, maxBatchSize, numBeams, maxNewTokens, outputScores, workers);
     }
 
     public EngineOptions withIntraOpThreads(int v) {
-        return new EngineOptions(dtype, layout, v, batchTokens, maxBatchSize, numBeams, maxNewTokens, outputScores);
+        return new EngineOptions(dtype, layout, v, batchTokens, maxBatchSize, numBeams, maxNewTokens, outputScores, workers);
     }
 
     public EngineOptions withBatchTokens(int v) {
-        return new EngineOptions(dtype, layout, intraOpThreads, v, maxBatchSize, numBeams, maxNewTokens, outputScores);
+        return new EngineOptions(dtype, layout, intraOpThreads, v, maxBatchSize, numBeams, maxNewTokens, outputScores, workers);
     }
 
     public EngineOptions withMaxBatchSize(int v) {
-        return new EngineOptions(dtype, layout, intraOpThreads, batchTokens, v, numBeams, maxNewTokens, outputScores);
+        return new EngineOptions(dtype, layout, intraOpThreads, batchTokens, v, numBeams, maxNewTokens, outputScores, workers);
     }
 
     public EngineOptions withNumBeams(Integer v) {
-        return new EngineOptions(dtype, layout, intraOpThreads, batchTokens, maxBatchSize, v, maxNewTokens, outputScores);
+        return new EngineOptions(dtype, layout, intraOpThreads, batchTokens, maxBatchSize, v, maxNewTokens, outputScores, workers);
     }
 
     public EngineOptions withOutputScores(boolean v) {
-        return new EngineOptions(dtype, layout, intraOpThreads, batchTokens, maxBatchSize, numBeams, maxNewTokens, v);
+        return new EngineOptions(dtype, layout, intraOpThreads, batchTokens, maxBatchSize, numBeams, maxNewTokens, v, workers);
     }
 
     public EngineOptions withMaxNewTokens(Integer v) {
-        return new EngineOptions(dtype, layout, intraOpThreads, batchTokens, maxBatchSize, numBeams, v, outputScores);
+        return new EngineOptions(dtype, layout, intraOpThreads, batchTokens, maxBatchSize, numBeams, v, outputScores, workers);
+    }
+
+    public EngineOptions withWorkers(int v) {
+        return new EngineOptions(dtype, layout, intraOpThreads, batchTokens, maxBatchSize, numBeams, maxNewTokens, outputScores, v);
     }
 }
