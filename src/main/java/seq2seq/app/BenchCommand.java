@@ -98,8 +98,7 @@ final class BenchCommand implements Callable<Integer> {
     int workers;
 
     /** the engine runs' batch workers and intra-op threads, from --workers and --threads */
-    private int engineWorkers;
-    private int engineThreads;
+    private EngineOptions engineOptions;
 
     @Override
     public Integer call() {
@@ -133,8 +132,9 @@ final class BenchCommand implements Callable<Integer> {
                 return 1;
             }
         }
-        engineWorkers = Math.max(1, workers);
-        engineThreads = threads != null ? threads : Math.max(1, Runtime.getRuntime().availableProcessors() / engineWorkers);
+        engineOptions = EngineOptions.defaults().withWorkersOnCores(Math.max(1, workers), threads);
+        int engineWorkers = engineOptions.workers();
+        int engineThreads = engineOptions.intraOpThreads();
         BenchReport report = new BenchReport();
         report.threads = engineWorkers * engineThreads;
         report.context.put("date", ZonedDateTime.now().toString());
@@ -185,7 +185,7 @@ final class BenchCommand implements Callable<Integer> {
         int maxBatch = Arrays.stream(batches).max().orElse(1);
         int[] sentences = Arrays.stream(batches).map(b -> Math.max(minSentences, b * batchesPerConfig)).toArray();
         for (String dtype : dtypes) {
-            EngineOptions o = EngineOptions.defaults().withDtype(Dtype.parse(dtype)).withIntraOpThreads(engineThreads).withWorkers(engineWorkers)
+            EngineOptions o = engineOptions.withDtype(Dtype.parse(dtype))
                     .withBatchTokens(1 << 24).withMaxBatchSize(maxBatch);
             try (Engine e = Engine.load(dir, o)) {
                 for (int beam : beams) {
@@ -209,7 +209,7 @@ final class BenchCommand implements Callable<Integer> {
         String name = dir.toAbsolutePath().normalize().getFileName().toString();
         report.soakWhat = String.format(Locale.ROOT, "%s, %s, greedy, batch %d, %s", name, soakDtype, batch,
                 soakSentences > 0 ? soakSentences + " sentences" : String.format(Locale.ROOT, "%.0f s", soakSeconds));
-        EngineOptions o = EngineOptions.defaults().withDtype(Dtype.parse(soakDtype)).withIntraOpThreads(engineThreads).withWorkers(engineWorkers)
+        EngineOptions o = engineOptions.withDtype(Dtype.parse(soakDtype))
                 .withBatchTokens(1 << 24).withMaxBatchSize(batch);
         double sampleSeconds = soakSeconds > 0 ? Math.max(5, soakSeconds / 20) : 60;
         try (Engine e = Engine.load(dir, o)) {

@@ -40,10 +40,6 @@ final class EngineArgs {
         }
         EngineOptions o = EngineOptions.defaults().withDtype(Dtype.parse(dtype)).withLayout(l)
                 .withBatchTokens(batchTokens).withNumBeams(beams).withMaxNewTokens(maxNewTokens);
-        if (workers < 1) {
-            throw new IllegalArgumentException("--workers must be at least 1, found " + workers);
-        }
-        int cores = Runtime.getRuntime().availableProcessors();
-        return o.withWorkers(workers).withIntraOpThreads(threads != null ? threads : Math.max(1, cores / workers));
+        return o.withWorkersOnCores(workers, threads);
     }
 }

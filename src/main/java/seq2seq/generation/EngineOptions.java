@@ -68,6 +68,15 @@ public record EngineOptions(Dtype dtype, DecoderLayout layout, int intraOpThread
         return new EngineOptions(dtype, layout, intraOpThreads, batchTokens, maxBatchSize, numBeams, v, outputScores, workers);
     }
 
+    /** N batch workers, each on {@code intraOpThreads} threads, or when that is null on the cores shared among them. */
+    public EngineOptions withWorkersOnCores(int workers, Integer intraOpThreads) {
+        if (workers < 1) {
+            throw new IllegalArgumentException("workers must be at least 1, found " + workers);
+        }
+        int threads = intraOpThreads != null ? intraOpThreads : Math.max(1, Runtime.getRuntime().availableProcessors() / workers);
+        return withWorkers(workers).withIntraOpThreads(threads);
+    }
+
     public EngineOptions withWorkers(int v) {
         return new EngineOptions(dtype, layout, intraOpThreads, batchTokens, maxBatchSize, numBeams, maxNewTokens, outputScores, v);
     }

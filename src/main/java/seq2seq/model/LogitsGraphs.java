@@ -37,12 +37,12 @@ final class LogitsGraphs {
 
     /** log_probs = LogSoftmax(logits, axis = -1) */
     static byte[] logSoftmax() {
-        return graph(new OnnxProto()
-                .string(1, LOGITS)
-                .string(2, LOG_PROBS)
-                .string(3, "log_softmax")
-                .string(4, "LogSoftmax")
-                .message(5, new OnnxProto().string(1, "axis").varint(3, -1).varint(20, ATTRIBUTE_INT)), LOG_PROBS);
+        return OnnxProto.model(new OnnxProto()
+                .message(1, node("LogSoftmax", "log_softmax", new String[] {LOGITS}, LOG_PROBS)
+                        .message(5, intAttribute("axis", -1)))
+                .string(2, "log_softmax")
+                .message(11, tensor(LOGITS, ONNX_FLOAT))
+                .message(12, tensor(LOG_PROBS, ONNX_FLOAT)));
     }
 
     /**
@@ -62,15 +62,15 @@ final class LogitsGraphs {
                         .message(5, intAttribute("keepdims", 0)))
                 .message(1, node("Sub", "log_sum_exp", new String[] {"max", "max_log_probs"}, LOG_NORMALISERS))
                 .string(2, "log_sum_exp")
-                .message(11, floatTensor(LOGITS))
-                .message(12, floatTensor(LOG_NORMALISERS));
+                .message(11, tensor(LOGITS, ONNX_FLOAT))
+                .message(12, tensor(LOG_NORMALISERS, ONNX_FLOAT));
         return OnnxProto.model(g);
     }
 
     /**
      * Greedy search's pick: masked = logits + ban; tokens = ArgMax(masked) (first on ties);
-     * token_log_probs = ReduceMax(LogSoftmax(masked)), all over the last axis. (ONNX Runtime's LogSoftmax is
-     * vectorised; its ReduceLogSumExp took 12 times as long on [32, 32 000].)
+     * token_log_probs = ReduceMax(LogSoftmax(masked)), all over the last axis (LogSoftmax rather than
+     * ReduceLogSumExp: see {@link #logSumExp}).
      */
     static byte[] greedyPick() {
         OnnxProto g = new OnnxProto()
@@ -135,19 +135,6 @@ final class LogitsGraphs {
 
     private static OnnxProto lastAxis() {
         return new OnnxProto().string(1, "axes").varint(8, -1).varint(20, ATTRIBUTE_INTS);
-    }
-
-    private static byte[] graph(OnnxProto node, String output) {
-        return OnnxProto.model(new OnnxProto()
-                .message(1, node)
-                .string(2, output)
-                .message(11, floatTensor(LOGITS))
-                .message(12, floatTensor(output)));
-    }
-
-    /** a float tensor of unknown rank */
-    private static OnnxProto floatTensor(String name) {
-        return tensor(name, ONNX_FLOAT);
     }
 
     /** a tensor of unknown rank */
