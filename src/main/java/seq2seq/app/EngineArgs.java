@@ -5,6 +5,7 @@ import seq2seq.generation.EngineOptions;
 import seq2seq.model.DecoderLayout;
 import seq2seq.model.Dtype;
 
+import java.nio.file.Path;
 import java.util.Locale;
 
 /** The engine options that every command running a model takes (a picocli mixin). */
@@ -30,6 +31,9 @@ final class EngineArgs {
     @Option(names = "--layout", paramLabel = "auto|merged|separate", defaultValue = "auto", description = "Decoder files to use. Default: ${DEFAULT-VALUE}")
     String layout;
 
+    @Option(names = "--ort-profile", paramLabel = "DIR", description = "Write ONNX Runtime's per-operator profile of every session to DIR (one JSON file a session, written when the command ends; ONNX Runtime keeps the events in memory until then, so for short runs; bench/ort-profile-summary.py sums them). Default: off")
+    Path ortProfile;
+
     /** The options; a bad value is an IllegalArgumentException naming it. */
     EngineOptions toOptions() {
         DecoderLayout l;
@@ -39,7 +43,7 @@ final class EngineArgs {
             throw new IllegalArgumentException("unknown --layout '" + layout + "' (expected auto, merged or separate)");
         }
         EngineOptions o = EngineOptions.defaults().withDtype(Dtype.parse(dtype)).withLayout(l)
-                .withBatchTokens(batchTokens).withNumBeams(beams).withMaxNewTokens(maxNewTokens);
+                .withBatchTokens(batchTokens).withNumBeams(beams).withMaxNewTokens(maxNewTokens).withProfileDir(ortProfile);
         return o.withWorkersOnCores(workers, threads);
     }
 }

@@ -58,7 +58,7 @@ public final class Engine implements Translator {
         String version = bundle.contentHash();
         Tokenizer tokenizer = Tokenizer.load(bundle.dir, bundle.tokenizerFile());
         try {
-            OnnxModel model = OnnxModel.load(bundle, options.intraOpThreads());
+            OnnxModel model = OnnxModel.load(bundle, options.intraOpThreads(), options.profileDir());
             return new Engine(model, tokenizer, options, defaults,
                     new ModelInfo(bundle.name(), version, bundle.maxInputTokens));
         } catch (RuntimeException e) {

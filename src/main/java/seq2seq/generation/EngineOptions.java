@@ -3,6 +3,8 @@ package seq2seq.generation;
 import seq2seq.model.DecoderLayout;
 import seq2seq.model.Dtype;
 
+import java.nio.file.Path;
+
 /**
  * How to load and run a model. {@link #defaults()} then with-methods.
  *
@@ -16,9 +18,11 @@ import seq2seq.model.Dtype;
  * @param outputScores    greedy search computes scores (costs one exp per vocabulary entry, row and step)
  * @param workers         batches run at once, each on its own thread (CTranslate2's inter_threads); a call with fewer
  *                        batches than workers has its batches cut so that every worker gets one
+ * @param profileDir      where ONNX Runtime writes each session's per-operator profile when the engine closes, or null
  */
 public record EngineOptions(Dtype dtype, DecoderLayout layout, int intraOpThreads, int batchTokens, int maxBatchSize,
-                            Integer numBeams, Integer maxNewTokens, boolean outputScores, int workers) {
+                            Integer numBeams, Integer maxNewTokens, boolean outputScores, int workers,
+                            Path profileDir) {
 
     public EngineOptions {
         if (intraOpThreads < 1) {
@@ -33,39 +37,39 @@ public record EngineOptions(Dtype dtype, DecoderLayout layout, int intraOpThread
     }
 
     public static EngineOptions defaults() {
-        return new EngineOptions(Dtype.FP32, DecoderLayout.AUTO, Runtime.getRuntime().availableProcessors(), 4096, 64, null, null, true, 1);
+        return new EngineOptions(Dtype.FP32, DecoderLayout.AUTO, Runtime.getRuntime().availableProcessors(), 4096, 64, null, null, true, 1, null);
     }
 
     public EngineOptions withDtype(Dtype v) {
-        return new EngineOptions(v, layout, intraOpThreads, batchTokens, maxBatchSize, numBeams, maxNewTokens, outputScores, workers);
+        return new EngineOptions(v, layout, intraOpThreads, batchTokens, maxBatchSize, numBeams, maxNewTokens, outputScores, workers, profileDir);
     }
 
     public EngineOptions withLayout(DecoderLayout v) {
-        return new EngineOptions(dtype, v, intraOpThreads, batchTokens, maxBatchSize, numBeams, maxNewTokens, outputScores, workers);
+        return new EngineOptions(dtype, v, intraOpThreads, batchTokens, maxBatchSize, numBeams, maxNewTokens, outputScores, workers, profileDir);
     }
 
     public EngineOptions withIntraOpThreads(int v) {
-        return new EngineOptions(dtype, layout, v, batchTokens, maxBatchSize, numBeams, maxNewTokens, outputScores, workers);
+        return new EngineOptions(dtype, layout, v, batchTokens, maxBatchSize, numBeams, maxNewTokens, outputScores, workers, profileDir);
     }
 
     public EngineOptions withBatchTokens(int v) {
-        return new EngineOptions(dtype, layout, intraOpThreads, v, maxBatchSize, numBeams, maxNewTokens, outputScores, workers);
+        return new EngineOptions(dtype, layout, intraOpThreads, v, maxBatchSize, numBeams, maxNewTokens, outputScores, workers, profileDir);
     }
 
     public EngineOptions withMaxBatchSize(int v) {
-        return new EngineOptions(dtype, layout, intraOpThreads, batchTokens, v, numBeams, maxNewTokens, outputScores, workers);
+        return new EngineOptions(dtype, layout, intraOpThreads, batchTokens, v, numBeams, maxNewTokens, outputScores, workers, profileDir);
     }
 
     public EngineOptions withNumBeams(Integer v) {
-        return new EngineOptions(dtype, layout, intraOpThreads, batchTokens, maxBatchSize, v, maxNewTokens, outputScores, workers);
+        return new EngineOptions(dtype, layout, intraOpThreads, batchTokens, maxBatchSize, v, maxNewTokens, outputScores, workers, profileDir);
     }
 
     public EngineOptions withOutputScores(boolean v) {
-        return new EngineOptions(dtype, layout, intraOpThreads, batchTokens, maxBatchSize, numBeams, maxNewTokens, v, workers);
+        return new EngineOptions(dtype, layout, intraOpThreads, batchTokens, maxBatchSize, numBeams, maxNewTokens, v, workers, profileDir);
     }
 
     public EngineOptions withMaxNewTokens(Integer v) {
-        return new EngineOptions(dtype, layout, intraOpThreads, batchTokens, maxBatchSize, numBeams, v, outputScores, workers);
+        return new EngineOptions(dtype, layout, intraOpThreads, batchTokens, maxBatchSize, numBeams, v, outputScores, workers, profileDir);
     }
 
     /** N batch workers, each on {@code intraOpThreads} threads, or when that is null on the cores shared among them. */
@@ -78,6 +82,10 @@ public record EngineOptions(Dtype dtype, DecoderLayout layout, int intraOpThread
     }
 
     public EngineOptions withWorkers(int v) {
-        return new EngineOptions(dtype, layout, intraOpThreads, batchTokens, maxBatchSize, numBeams, maxNewTokens, outputScores, v);
+        return new EngineOptions(dtype, layout, intraOpThreads, batchTokens, maxBatchSize, numBeams, maxNewTokens, outputScores, v, profileDir);
+    }
+
+    public EngineOptions withProfileDir(Path v) {
+        return new EngineOptions(dtype, layout, intraOpThreads, batchTokens, maxBatchSize, numBeams, maxNewTokens, outputScores, workers, v);
     }
 }

@@ -14,6 +14,7 @@ import ai.onnxruntime.TensorInfo;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.LongBuffer;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
@@ -39,6 +40,8 @@ public final class OnnxModel implements AutoCloseable {
     private final OrtEnvironment env;
     /** intra-op threads of every session */
     private final int intraOpThreads;
+    /** where each session writes ONNX Runtime's per-operator profile when it closes; null: no profiling */
+    private final Path profileDir;
     private final OrtSession encoder;
     /** merged decoder, or the first-step decoder of the pair */
     private final OrtSession decoder;
@@ -64,11 +67,12 @@ public final class OnnxModel implements AutoCloseable {
     /** the LogitsGraphs sessions by name, made on first use */
     private final Map<String, OrtSession> logitsGraphs = new ConcurrentHashMap<>();
 
-    private OnnxModel(ModelBundle bundle, OrtEnvironment env, int intraOpThreads, OrtSession encoder,
-                      OrtSession decoder, OrtSession decoderWithPast) throws OrtException {
+    private OnnxModel(ModelBundle bundle, OrtEnvironment env, int intraOpThreads, Path profileDir,
+                      OrtSession encoder, OrtSession decoder, OrtSession decoderWithPast) throws OrtException {
         this.bundle = bundle;
         this.env = env;
         this.intraOpThreads = intraOpThreads;
+        this.profileDir = profileDir;
         this.encoder = encoder;
         this.decoder = decoder;
         this.decoderWithPast = decoderWithPast;
@@ -104,17 +108,32 @@ public final class OnnxModel implements AutoCloseable {
 
     /** Opens the bundle's ONNX files; a graph that does not match config.json is a {@link BundleException}. */
     public static OnnxModel load(ModelBundle bundle, int intraOpThreads) {
+        return load(bundle, intraOpThreads, null);
+    }
+
+    /**
+     * As {@link #load(ModelBundle, int)}; with a profileDir, every session (the model's files and the small graphs
+     * made here) writes ONNX Runtime's per-operator profile there, NAME_DATE.json, when this model closes.
+     */
+    public static OnnxModel load(ModelBundle bundle, int intraOpThreads, Path profileDir) {
+        if (profileDir != null) {
+            try {
+                java.nio.file.Files.createDirectories(profileDir);
+            } catch (java.io.IOException e) {
+                throw new IllegalArgumentException("cannot create the profile folder " + profileDir + ": " + e.getMessage(), e);
+            }
+        }
         OrtEnvironment env = environment();
         OrtSession enc = null;
         OrtSession dec = null;
         OrtSession past = null;
         try {
-            enc = session(env, bundle, bundle.encoderFile, intraOpThreads);
-            dec = session(env, bundle, bundle.decoderFile, intraOpThreads);
+            enc = session(env, bundle, bundle.encoderFile, intraOpThreads, profileDir);
+            dec = session(env, bundle, bundle.decoderFile, intraOpThreads, profileDir);
             if (bundle.decoderWithPastFile != null) {
-                past = session(env, bundle, bundle.decoderWithPastFile, intraOpThreads);
+                past = session(env, bundle, bundle.decoderWithPastFile, intraOpThreads, profileDir);
             }
-            return new OnnxModel(bundle, env, intraOpThreads, enc, dec, past);
+            return new OnnxModel(bundle, env, intraOpThreads, profileDir, enc, dec, past);
         } catch (OrtException | RuntimeException e) {
             closeQuietly(enc);
             closeQuietly(dec);
@@ -148,15 +167,17 @@ public final class OnnxModel implements AutoCloseable {
         return env[0];
     }
 
-    private static OrtSession session(OrtEnvironment env, ModelBundle bundle, java.nio.file.Path file, int threads) {
-        try (OrtSession.SessionOptions o = options(threads)) {
+    private static OrtSession session(OrtEnvironment env, ModelBundle bundle, Path file, int threads, Path profileDir) {
+        String name = file.getFileName().toString().replaceFirst("\\.onnx$", "");
+        try (OrtSession.SessionOptions o = options(threads, profileDir, name)) {
             return env.createSession(file.toString(), o);
         } catch (OrtException e) {
             throw new BundleException(bundle.dir, bundle.dir.relativize(file).toString(), "ONNX Runtime cannot load it: " + e.getMessage(), e);
         }
     }
 
-    private static OrtSession.SessionOptions options(int threads) throws OrtException {
+    /** profileDir null: no profile; else the session's profile goes to profileDir/name_DATE.json */
+    private static OrtSession.SessionOptions options(int threads, Path profileDir, String name) throws OrtException {
         OrtSession.SessionOptions o = new OrtSession.SessionOptions();
         o.setIntraOpNumThreads(threads);
         o.setInterOpNumThreads(1);
@@ -169,6 +190,9 @@ public final class OnnxModel implements AutoCloseable {
         // Memory patterns are planned per input shape; a decoder's shapes change every step (rows, cache length), so
         // the plans only pile up: off, the base model's RSS fell by 50-120 MiB at the same speed (bench, quiet machine).
         o.setMemoryPatternOptimization(false);
+        if (profileDir != null) {
+            o.enableProfiling(profileDir.resolve(name).toString());
+        }
         return o;
     }
 
@@ -290,7 +314,7 @@ public final class OnnxModel implements AutoCloseable {
         return t;
     }
 
-    private String rel(java.nio.file.Path p) {
+    private String rel(Path p) {
         return bundle.dir.relativize(p).toString();
     }
 
@@ -485,7 +509,7 @@ public final class OnnxModel implements AutoCloseable {
     }
 
     private OrtSession gatherSession(int n) {
-        try (OrtSession.SessionOptions o = options(intraOpThreads)) {
+        try (OrtSession.SessionOptions o = options(intraOpThreads, profileDir, "gather_" + n)) {
             return env.createSession(GatherGraph.build(n, cacheOnnxType), o);
         } catch (OrtException e) {
             throw new IllegalStateException("cannot build the cache gather graph: " + e.getMessage(), e);
@@ -583,7 +607,7 @@ public final class OnnxModel implements AutoCloseable {
 
     private OrtSession logitsGraph(String name, java.util.function.Supplier<byte[]> graph) {
         return logitsGraphs.computeIfAbsent(name, n -> {
-            try (OrtSession.SessionOptions o = options(intraOpThreads)) {
+            try (OrtSession.SessionOptions o = options(intraOpThreads, profileDir, n)) {
                 return env.createSession(graph.get(), o);
             } catch (OrtException e) {
                 throw new IllegalStateException("cannot build the " + n + " graph: " + e.getMessage(), e);

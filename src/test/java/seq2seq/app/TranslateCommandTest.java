@@ -76,6 +76,43 @@ class TranslateCommandTest {
     }
 
     @Test
+    void ortProfileWritesEverySessionsOperatorTimes() throws Exception {
+        Path in = tmp.resolve("in.txt");
+        Files.writeString(in, "Hello world.\nThe file could not be opened.\n", StandardCharsets.UTF_8);
+        Path profiles = tmp.resolve("profiles/run1");
+        Run r = run("translate", "--model", TINY.toString(), "--input", in.toString(), "--json", "--beams", "1",
+                "--layout", "separate", "--ort-profile", profiles.toString());
+        assertEquals(0, r.exit(), r.err());
+        int longest = 0;
+        for (String line : r.lines()) {
+            longest = Math.max(longest, new ObjectMapper().readTree(line).get("outputTokens").asInt());
+        }
+        assertTrue(longest > 1, r.out());
+        // one run of the first-step decoder, then one with-past run per further step (one batch: both lines)
+        assertEquals(1, modelRuns(profiles, "encoder_model"));
+        assertEquals(1, modelRuns(profiles, "decoder_model"));
+        int withPast = modelRuns(profiles, "decoder_with_past_model");
+        assertTrue(withPast >= longest - 1 && withPast <= longest, withPast + " with-past runs for " + longest + " tokens");
+    }
+
+    /** model_run events in the one profile of the named session, after checking that it timed MatMul kernels */
+    private static int modelRuns(Path dir, String session) throws Exception {
+        List<Path> files;
+        try (var s = Files.list(dir)) {
+            files = s.filter(p -> p.getFileName().toString().matches(session + "_\\d{4}-.*\\.json")).toList();
+        }
+        assertEquals(1, files.size(), session + " profiles in " + dir);
+        int runs = 0;
+        boolean matMul = false;
+        for (JsonNode e : new ObjectMapper().readTree(files.get(0).toFile())) {
+            runs += "model_run".equals(e.path("name").asText()) ? 1 : 0;
+            matMul |= "MatMul".equals(e.path("args").path("op_name").asText());
+        }
+        assertTrue(matMul, session + ": no MatMul kernel timed");
+        return runs;
+    }
+
+    @Test
     void badModelFolderExitsNonZeroNamingTheFile() throws Exception {
         Path bad = tmp.resolve("model");
         Files.createDirectories(bad);
