@@ -65,6 +65,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--batches-per-config", paramLabel = "N", defaultValue = "4", description = "Batches timed per configuration at least. Default: ${DEFAULT-VALUE}")
     int batchesPerConfig;
 
+    @Option(names = "--repeats", paramLabel = "N", defaultValue = "1", description = "Times each configuration runs, Java and transformers.js"
+            + " taking turns; the report gives medians and ranges (the machine's speed drifts). Default: ${DEFAULT-VALUE}")
+    int repeats;
+
     @Option(names = "--no-node", description = "Skip the transformers.js side.")
     boolean noNode;
 
@@ -116,6 +120,9 @@ final class BenchCommand implements Callable<Integer> {
             for (String d : dtypes) {
                 Dtype.parse(d);
             }
+            if (repeats < 1) {
+                throw new IllegalArgumentException("--repeats must be at least 1, found " + repeats);
+            }
         } catch (IllegalArgumentException | IOException e) {
             err.println("bench: " + e.getMessage());
             return 2;
@@ -144,6 +151,10 @@ final class BenchCommand implements Callable<Integer> {
         report.context.put("engine threads", engineWorkers == 1 ? engineThreads + " intra-op"
                 : engineWorkers + " batch workers × " + engineThreads + " intra-op (a call's batch is cut in " + engineWorkers + ")");
         report.context.put("inputs", input + " (" + inputs.size() + " sentences)");
+        if (repeats > 1) {
+            report.context.put("repeats", repeats + " (per model and dtype: every Java configuration, then transformers.js, "
+                    + repeats + " times over; medians and ranges below)");
+        }
         report.context.put("load at start", Rss.load());
         err.println("bench: " + Rss.load());
         try {
@@ -188,18 +199,22 @@ final class BenchCommand implements Callable<Integer> {
             EngineOptions o = engineOptions.withDtype(Dtype.parse(dtype))
                     .withBatchTokens(1 << 24).withMaxBatchSize(maxBatch);
             try (Engine e = Engine.load(dir, o)) {
-                for (int beam : beams) {
-                    for (int i = 0; i < batches.length; i++) {
-                        Measurement m = JavaBench.run(e, name, dtype, inputs, batches[i], beam, sentences[i], maxNewTokens);
-                        report.rows.add(m);
-                        err.printf(Locale.ROOT, "bench: java %s %s %s batch %d: %.1f tokens/s (%d tokens, %.1f s, RSS %d MiB)%n",
-                                name, dtype, beam == 1 ? "greedy" : "beam " + beam, batches[i], m.tokensPerSecond(),
-                                m.outputTokens(), m.seconds(), m.rssBytes() >> 20);
+                for (int rep = 1; rep <= repeats; rep++) {
+                    String round = repeats > 1 ? " (repeat " + rep + "/" + repeats + ")" : "";
+                    for (int beam : beams) {
+                        for (int i = 0; i < batches.length; i++) {
+                            Measurement m = JavaBench.run(e, name, dtype, inputs, batches[i], beam, sentences[i], maxNewTokens);
+                            report.rows.add(m);
+                            err.printf(Locale.ROOT, "bench: java %s %s %s batch %d: %.1f tokens/s (%d tokens, %.1f s, RSS %d MiB)%s%n",
+                                    name, dtype, beam == 1 ? "greedy" : "beam " + beam, batches[i], m.tokensPerSecond(),
+                                    m.outputTokens(), m.seconds(), m.rssBytes() >> 20, round);
+                        }
+                    }
+                    // transformers.js in its own process, while this engine stays loaded but idle
+                    if (!noNode && Arrays.stream(beams).anyMatch(b -> b == 1)) {
+                        report.rows.addAll(NodeBench.run(nodeDir, dir, name, dtype, input, maxNewTokens, batches, sentences, 3600));
                     }
                 }
-            }
-            if (!noNode && Arrays.stream(beams).anyMatch(b -> b == 1)) {
-                report.rows.addAll(NodeBench.run(nodeDir, dir, name, dtype, input, maxNewTokens, batches, sentences, 3600));
             }
         }
     }

@@ -44,28 +44,63 @@ public final class BenchReport {
         return gflops(threads).map(g -> g * 1e9 / c.flopsPerOutputToken(m.beams(), (double) m.sourceTokens() / Math.max(1, m.outputTokens())));
     }
 
-    private Optional<Measurement> node(Measurement j) {
-        return rows.stream().filter(n -> n.runtime().equals("transformers.js") && n.model().equals(j.model())
-                && n.dtype().equals(j.dtype()) && n.batch() == j.batch() && j.beams() == 1).findFirst();
+    /** the samples of one configuration on one runtime, in the order they were run (one per repeat) */
+    private List<Measurement> samples(String runtime, Measurement like) {
+        return rows.stream().filter(m -> m.runtime().equals(runtime) && m.model().equals(like.model())
+                && m.dtype().equals(like.dtype()) && m.beams() == like.beams() && m.batch() == like.batch()).toList();
     }
 
-    /** The comparison table (one line per Java configuration). */
+    static double median(List<Double> values) {
+        List<Double> v = values.stream().sorted().toList();
+        int n = v.size();
+        return n % 2 == 1 ? v.get(n / 2) : (v.get(n / 2 - 1) + v.get(n / 2)) / 2;
+    }
+
+    /** "median", or "median (min–max)" over several repeats */
+    private static String rate(List<Measurement> s) {
+        List<Double> v = s.stream().map(Measurement::tokensPerSecond).toList();
+        String m = String.format(Locale.ROOT, "%.0f", median(v));
+        return v.size() == 1 ? m : String.format(Locale.ROOT, "%s (%.0f–%.0f)", m,
+                v.stream().min(Double::compare).orElseThrow(), v.stream().max(Double::compare).orElseThrow());
+    }
+
+    /**
+     * The comparison table, one line per Java configuration. With repeats, each runtime's median and range; the ratio
+     * is the median of the repeats' own ratios, since Java and transformers.js took turns within each repeat and the
+     * machine's speed drifts between repeats.
+     */
     public String table() {
         StringBuilder b = new StringBuilder();
         b.append("| model | dtype | search | batch | Java tok/s | transformers.js tok/s | ratio | roofline tok/s | of roofline |\n");
         b.append("|---|---|---|---:|---:|---:|---:|---:|---:|\n");
+        List<String> done = new ArrayList<>();
         for (Measurement j : rows) {
-            if (!j.runtime().equals("java")) {
+            String key = j.model() + "/" + j.dtype() + "/" + j.beams() + "/" + j.batch();
+            if (!j.runtime().equals("java") || done.contains(key)) {
                 continue;
             }
-            Optional<Measurement> n = node(j);
+            done.add(key);
+            List<Measurement> js = samples("java", j);
+            List<Measurement> ns = j.beams() == 1 ? samples("transformers.js", j) : List.of();
+            double javaRate = median(js.stream().map(Measurement::tokensPerSecond).toList());
+            String ratio = "-";
+            if (!ns.isEmpty()) {
+                List<Double> ratios = new ArrayList<>();
+                if (ns.size() == js.size()) {
+                    for (int i = 0; i < js.size(); i++) {
+                        ratios.add(js.get(i).tokensPerSecond() / ns.get(i).tokensPerSecond());
+                    }
+                } else {
+                    ratios.add(javaRate / median(ns.stream().map(Measurement::tokensPerSecond).toList()));
+                }
+                ratio = String.format(Locale.ROOT, "%.2f×", median(ratios));
+            }
             Optional<Double> roof = roofline(j);
-            b.append(String.format(Locale.ROOT, "| %s | %s | %s | %d | %.0f | %s | %s | %s | %s |%n", j.model(), j.dtype(),
-                    j.beams() == 1 ? "greedy" : "beam " + j.beams(), j.batch(), j.tokensPerSecond(),
-                    n.map(x -> String.format(Locale.ROOT, "%.0f", x.tokensPerSecond())).orElse(j.beams() == 1 ? "-" : "n/a"),
-                    n.map(x -> String.format(Locale.ROOT, "%.2f×", j.tokensPerSecond() / x.tokensPerSecond())).orElse("-"),
+            b.append(String.format(Locale.ROOT, "| %s | %s | %s | %d | %s | %s | %s | %s | %s |%n", j.model(), j.dtype(),
+                    j.beams() == 1 ? "greedy" : "beam " + j.beams(), j.batch(), rate(js),
+                    ns.isEmpty() ? (j.beams() == 1 ? "-" : "n/a") : rate(ns), ratio,
                     roof.map(r -> String.format(Locale.ROOT, "%.0f", r)).orElse("-"),
-                    roof.map(r -> String.format(Locale.ROOT, "%.0f%%", 100 * j.tokensPerSecond() / r)).orElse("-")));
+                    roof.map(r -> String.format(Locale.ROOT, "%.0f%%", 100 * javaRate / r)).orElse("-")));
         }
         return b.toString();
     }

@@ -9,6 +9,7 @@ import seq2seq.model.MatMulGraph;
 
 import java.nio.FloatBuffer;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -48,6 +49,26 @@ class BenchPartsTest {
             }
         }
         assertTrue(GemmProbe.measure(64, 1, 0.01).gflops() > 0);
+    }
+
+    /** With repeats, the table gives each runtime's median and range, and the median of the repeats' own ratios. */
+    @Test
+    void repeatsGiveMediansRangesAndPairedRatios() {
+        BenchReport r = new BenchReport();
+        // 62 tokens in t seconds: 100, 300 and 150 tok/s for Java; 50, 100, 100 for transformers.js
+        double[] java = {0.62, 62 / 300.0, 62 / 150.0};
+        double[] node = {1.24, 0.62, 0.62};
+        for (int i = 0; i < 3; i++) {
+            r.rows.add(new Measurement("java", "m", "fp32", 1, 32, 32, 40, 62, java[i], -1));
+            r.rows.add(new Measurement("java", "m", "fp32", 4, 32, 32, 40, 62, java[i] * 2, -1));
+            r.rows.add(new Measurement("transformers.js", "m", "fp32", 1, 32, 32, 40, 62, node[i], -1));
+        }
+        String[] lines = r.table().split("\n");
+        assertEquals(4, lines.length, r.table());
+        // medians 150 and 100; ratios per repeat 2, 3, 1.5 -> 2 (the ratio of the medians would be 1.5)
+        assertEquals("| m | fp32 | greedy | 32 | 150 (100–300) | 100 (50–100) | 2.00× | - | - |", lines[2]);
+        assertEquals("| m | fp32 | beam 4 | 32 | 75 (50–150) | n/a | - | - | - |", lines[3]);
+        assertEquals(2.5, BenchReport.median(List.of(4.0, 1.0, 3.0, 2.0)), 1e-12);
     }
 
     @Test
