@@ -374,9 +374,7 @@ public final class OnnxModel implements AutoCloseable {
         OnnxJavaType type = null;
         int elem = 0;
         for (int[] g : groups) {
-            java.util.List<long[]> rows = java.util.Arrays.stream(g).mapToObj(sources::get).toList();
-            int glen = rows.stream().mapToInt(s -> s.length).max().orElse(0);
-            try (Result r = encode(rows, pad)) {
+            try (Result r = encode(java.util.Arrays.stream(g).mapToObj(sources::get).toList(), pad)) {
                 OnnxTensor h = encoderOutput(r);
                 if (all == null) {
                     type = h.getInfo().type;
@@ -390,7 +388,7 @@ public final class OnnxModel implements AutoCloseable {
                     all = ByteBuffer.allocateDirect(sources.size() * length * d * elem).order(ByteOrder.nativeOrder());
                 }
                 ByteBuffer b = h.getByteBuffer(); // a copy, in native order
-                int rowBytes = glen * d * elem;
+                int rowBytes = (int) h.getInfo().getShape()[1] * d * elem; // the group's padded length
                 for (int j = 0; j < g.length; j++) {
                     all.put(g[j] * length * d * elem, b, j * rowBytes, rowBytes);
                 }
