@@ -14,7 +14,7 @@ for set in $SETS; do
   for dtype in ${DTYPES:-fp32 q8}; do
     for beams in ${BEAMS:-1 4}; do
       out="work/eval/engine.$set.$dtype.b$beams.de"
-      java -jar "$JAR" translate --model "$MODEL" --dtype "$dtype" --beams "$beams" --threads 2 \
+      java -jar "$JAR" translate --model "$MODEL" --dtype "$dtype" --beams "$beams" --workers 1 --threads 2 \
         --input "work/data/test.$set.en" > "$out" 2> "$out.log"
     done
   done

@@ -56,7 +56,7 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--max-new-tokens", paramLabel = "N", description = "Token cap per sentence. Default: each model's generation_config.json.")
     Integer maxNewTokens;
 
-    @Option(names = "--threads", paramLabel = "N", description = "ONNX Runtime intra-op threads of each engine batch. Default: CPU cores / --workers")
+    @Option(names = "--threads", paramLabel = "N", description = "ONNX Runtime intra-op threads of each engine batch. Default: CPU cores / --workers (1 with one worker per core)")
     Integer threads;
 
     @Option(names = "--min-sentences", paramLabel = "N", defaultValue = "16", description = "Sentences timed per configuration at least. Default: ${DEFAULT-VALUE}")
@@ -98,7 +98,7 @@ final class BenchCommand implements Callable<Integer> {
     int kafkaRequests;
 
     @Option(names = "--workers", paramLabel = "N", defaultValue = "0", description = "Engine batches at once (a call with fewer batches has them cut);"
-            + " 0: one per core with --kafka, 1 otherwise. Default: ${DEFAULT-VALUE}")
+            + " 0: one per core (cores / --threads with --threads). Default: ${DEFAULT-VALUE}")
     int workers;
 
     /** the engine runs' batch workers and intra-op threads, from --workers and --threads */
@@ -139,7 +139,7 @@ final class BenchCommand implements Callable<Integer> {
                 return 1;
             }
         }
-        engineOptions = EngineOptions.defaults().withWorkersOnCores(Math.max(1, workers), threads);
+        engineOptions = EngineOptions.defaults().withWorkersOnCores(workers, threads);
         int engineWorkers = engineOptions.workers();
         int engineThreads = engineOptions.intraOpThreads();
         BenchReport report = new BenchReport();

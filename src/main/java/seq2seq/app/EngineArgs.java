@@ -22,10 +22,10 @@ final class EngineArgs {
     @Option(names = "--batch-tokens", paramLabel = "N", defaultValue = "4096", description = "Batch budget: padded source tokens x beams. Default: ${DEFAULT-VALUE}")
     int batchTokens;
 
-    @Option(names = "--threads", paramLabel = "N", description = "ONNX Runtime intra-op threads of each batch. Default: CPU cores / --workers")
+    @Option(names = "--threads", paramLabel = "N", description = "ONNX Runtime intra-op threads of each batch. Default: CPU cores / --workers (1 with one worker per core)")
     Integer threads;
 
-    @Option(names = "--workers", paramLabel = "N", defaultValue = "1", description = "Batches run at once (fewer batches are cut so that each worker has one). Default: ${DEFAULT-VALUE}")
+    @Option(names = "--workers", paramLabel = "N", defaultValue = "0", description = "Batches run at once, each on its own thread; a call with fewer batches has them cut so that each worker has one. 0: one per core (cores / --threads with --threads). 1: one batch at a time on all cores (lower latency for one sentence). Default: ${DEFAULT-VALUE}")
     int workers;
 
     @Option(names = "--layout", paramLabel = "auto|merged|separate", defaultValue = "auto", description = "Decoder files to use. Default: ${DEFAULT-VALUE}")

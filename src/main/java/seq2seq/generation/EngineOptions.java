@@ -72,13 +72,21 @@ public record EngineOptions(Dtype dtype, DecoderLayout layout, int intraOpThread
         return new EngineOptions(dtype, layout, intraOpThreads, batchTokens, maxBatchSize, numBeams, v, outputScores, workers, profileDir);
     }
 
-    /** N batch workers, each on {@code intraOpThreads} threads, or when that is null on the cores shared among them. */
+    /**
+     * N batch workers, each on {@code intraOpThreads} threads, or when that is null on the cores shared among them.
+     * N = 0 fills the cores: one worker per core, or with {@code intraOpThreads} set, cores / intraOpThreads workers.
+     */
     public EngineOptions withWorkersOnCores(int workers, Integer intraOpThreads) {
-        if (workers < 1) {
-            throw new IllegalArgumentException("workers must be at least 1, found " + workers);
+        if (workers < 0) {
+            throw new IllegalArgumentException("workers must be 0 (one per core) or more, found " + workers);
         }
-        int threads = intraOpThreads != null ? intraOpThreads : Math.max(1, Runtime.getRuntime().availableProcessors() / workers);
-        return withWorkers(workers).withIntraOpThreads(threads);
+        if (intraOpThreads != null && intraOpThreads < 1) {
+            throw new IllegalArgumentException("intraOpThreads must be at least 1, found " + intraOpThreads);
+        }
+        int cores = Runtime.getRuntime().availableProcessors();
+        int w = workers > 0 ? workers : Math.max(1, cores / (intraOpThreads != null ? intraOpThreads : 1));
+        int threads = intraOpThreads != null ? intraOpThreads : Math.max(1, cores / w);
+        return withWorkers(w).withIntraOpThreads(threads);
     }
 
     public EngineOptions withWorkers(int v) {

@@ -81,7 +81,7 @@ class TranslateCommandTest {
         Files.writeString(in, "Hello world.\nThe file could not be opened.\n", StandardCharsets.UTF_8);
         Path profiles = tmp.resolve("profiles/run1");
         Run r = run("translate", "--model", TINY.toString(), "--input", in.toString(), "--json", "--beams", "1",
-                "--layout", "separate", "--ort-profile", profiles.toString());
+                "--layout", "separate", "--workers", "1", "--ort-profile", profiles.toString());
         assertEquals(0, r.exit(), r.err());
         int longest = 0;
         for (String line : r.lines()) {

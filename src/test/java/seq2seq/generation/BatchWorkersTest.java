@@ -57,4 +57,20 @@ class BatchWorkersTest {
     void workersMustBePositive() {
         assertThrows(IllegalArgumentException.class, () -> EngineOptions.defaults().withWorkers(0));
     }
+
+    @Test
+    void zeroWorkersFillTheCores() {
+        int cores = Runtime.getRuntime().availableProcessors();
+        EngineOptions perCore = EngineOptions.defaults().withWorkersOnCores(0, null);
+        assertEquals(cores, perCore.workers());
+        assertEquals(1, perCore.intraOpThreads());
+        EngineOptions twoThreads = EngineOptions.defaults().withWorkersOnCores(0, 2);
+        assertEquals(Math.max(1, cores / 2), twoThreads.workers());
+        assertEquals(2, twoThreads.intraOpThreads());
+        EngineOptions one = EngineOptions.defaults().withWorkersOnCores(1, null);
+        assertEquals(1, one.workers());
+        assertEquals(cores, one.intraOpThreads());
+        assertThrows(IllegalArgumentException.class, () -> EngineOptions.defaults().withWorkersOnCores(-1, null));
+        assertThrows(IllegalArgumentException.class, () -> EngineOptions.defaults().withWorkersOnCores(0, 0));
+    }
 }
