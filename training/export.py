@@ -273,16 +273,16 @@ def quantize(path_in, path_out):
             for attr in node.attribute:
                 if attr.type == onnx.AttributeProto.GRAPH:
                     rewrite(attr.g)
-            if node.op_type == "Cast" and initializer(g, node.input[0]) is not None:
-                src = initializer(g, node.input[0])
+            src = initializer(g, node.input[0]) if node.op_type in ("Cast", "Transpose") else None
+            if src is not None and node.op_type == "Cast":
                 to = [a.i for a in node.attribute if a.name == "to"]
                 if src.data_type == TensorProto.FLOAT16 and to == [TensorProto.FLOAT]:
                     widened[node.output[0]] = numpy_helper.from_array(
                         numpy_helper.to_array(src).astype(np.float32), node.output[0])
-            if node.op_type == "Transpose" and initializer(g, node.input[0]) is not None:
+            if src is not None and node.op_type == "Transpose":
                 perm = [list(a.ints) for a in node.attribute if a.name == "perm"]
                 if perm == [[1, 0]]:
-                    tied[node.output[0]] = initializer(g, node.input[0])
+                    tied[node.output[0]] = src
             w = None
             transposed = False
             if node.op_type == "MatMul" and len(node.input) == 2:

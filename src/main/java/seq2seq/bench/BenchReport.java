@@ -9,11 +9,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /** Everything one bench run measured, written as report.md (tables) and report.json (raw figures). */
 public final class BenchReport {
@@ -73,13 +75,12 @@ public final class BenchReport {
         StringBuilder b = new StringBuilder();
         b.append("| model | dtype | search | batch | Java tok/s | transformers.js tok/s | ratio | roofline tok/s | of roofline |\n");
         b.append("|---|---|---|---:|---:|---:|---:|---:|---:|\n");
-        List<String> done = new ArrayList<>();
+        Set<String> done = new HashSet<>();
         for (Measurement j : rows) {
             String key = j.model() + "/" + j.dtype() + "/" + j.beams() + "/" + j.batch();
-            if (!j.runtime().equals("java") || done.contains(key)) {
+            if (!j.runtime().equals("java") || !done.add(key)) {
                 continue;
             }
-            done.add(key);
             List<Measurement> js = samples("java", j);
             List<Measurement> ns = j.beams() == 1 ? samples("transformers.js", j) : List.of();
             double javaRate = median(js.stream().map(Measurement::tokensPerSecond).toList());
