@@ -151,6 +151,7 @@ final class BenchCommand implements Callable<Integer> {
         report.context.put("engine threads", engineWorkers == 1 ? engineThreads + " intra-op"
                 : engineWorkers + " batch workers × " + engineThreads + " intra-op (a call's batch is cut in " + engineWorkers + ")");
         report.context.put("inputs", input + " (" + inputs.size() + " sentences)");
+        report.context.put("greedy output", "tokens only, no scores, in both runtimes (transformers.js' generate() returns none)");
         if (repeats > 1) {
             report.context.put("repeats", repeats + " (per model and dtype: every Java configuration, then transformers.js, "
                     + repeats + " times over; medians and ranges below)");
@@ -196,8 +197,9 @@ final class BenchCommand implements Callable<Integer> {
         int maxBatch = Arrays.stream(batches).max().orElse(1);
         int[] sentences = Arrays.stream(batches).map(b -> Math.max(minSentences, b * batchesPerConfig)).toArray();
         for (String dtype : dtypes) {
+            // greedy search without scores: the same work as transformers.js' generate()
             EngineOptions o = engineOptions.withDtype(Dtype.parse(dtype))
-                    .withBatchTokens(1 << 24).withMaxBatchSize(maxBatch);
+                    .withBatchTokens(1 << 24).withMaxBatchSize(maxBatch).withOutputScores(false);
             try (Engine e = Engine.load(dir, o)) {
                 for (int rep = 1; rep <= repeats; rep++) {
                     String round = repeats > 1 ? " (repeat " + rep + "/" + repeats + ")" : "";

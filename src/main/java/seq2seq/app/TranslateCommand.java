@@ -56,7 +56,8 @@ final class TranslateCommand implements Callable<Integer> {
         EngineOptions options;
         List<String> lines;
         try {
-            options = engine.toOptions();
+            // plain lines print no score, and greedy search then skips computing one
+            options = engine.toOptions().withOutputScores(json);
             lines = readLines();
         } catch (IllegalArgumentException | IOException e) {
             err.println("translate: " + e.getMessage());

@@ -97,13 +97,13 @@ final class CachedDecoder implements StepDecoder {
     }
 
     @Override
-    public Picks stepPick(int[] lastTokens, int[] banned) {
+    public Picks stepPick(int[] lastTokens, int[] banned, boolean withLogProbs) {
         return decodeStep(lastTokens, logits -> {
             int rows = lastTokens.length;
             if (!model.canPick(logits)) {
                 return Picks.of(readLogits(logits, rows), rows, vocab, banned);
             }
-            OnnxModel.RowPicks p = model.greedyPick(logits, banMask(banned));
+            OnnxModel.RowPicks p = model.greedyPick(logits, banMask(banned), withLogProbs);
             int[] tokens = new int[rows];
             for (int r = 0; r < rows; r++) {
                 tokens[r] = (int) p.tokens()[r];

@@ -54,7 +54,7 @@ final class GreedySearch implements Search {
             float[] logits = null;
             int[] chosen;
             if (banned != null) {
-                picks = decoder.stepPick(last, banned);
+                picks = decoder.stepPick(last, banned, options.outputScores());
                 chosen = picks.tokens();
             } else {
                 logits = decoder.step(last);

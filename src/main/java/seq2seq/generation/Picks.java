@@ -1,6 +1,6 @@
 package seq2seq.generation;
 
-/** One greedy step's outcome: each row's token and its log-probability among the row's allowed tokens. */
+/** One greedy step's outcome: each row's token and its log-probability among the row's allowed tokens (or null). */
 record Picks(int[] tokens, float[] logProbs) {
 
     /** In Java (the reference of the native pick): bans, then each row's first best token and its log-probability. */

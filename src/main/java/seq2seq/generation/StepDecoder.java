@@ -25,10 +25,11 @@ public interface StepDecoder extends AutoCloseable {
     }
 
     /**
-     * A greedy step when the processors only ban tokens, the same in every row: each row's best allowed token and its
-     * log-probability. A decoder may do this where the logits are, so that they are never copied out.
+     * A greedy step when the processors only ban tokens, the same in every row: each row's best allowed token and,
+     * when {@code withLogProbs}, its log-probability (else they may be null). A decoder may do this where the logits
+     * are, so that they are never copied out.
      */
-    default Picks stepPick(int[] lastTokens, int[] banned) {
+    default Picks stepPick(int[] lastTokens, int[] banned, boolean withLogProbs) {
         return Picks.of(step(lastTokens), lastTokens.length, vocabSize(), banned);
     }
 

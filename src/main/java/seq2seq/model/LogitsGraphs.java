@@ -68,18 +68,15 @@ final class LogitsGraphs {
     }
 
     /**
-     * Greedy search's pick: masked = logits + ban; tokens = ArgMax(masked) (first on ties);
+     * Greedy search's pick: masked = logits + ban; tokens as in {@link #greedyTokens};
      * token_log_probs = ReduceMax(LogSoftmax(masked)), all over the last axis (LogSoftmax rather than
      * ReduceLogSumExp: see {@link #logSumExp}).
      */
-    static byte[] greedyPick() {
+    static byte[] greedyPick(int vocab) {
         OnnxProto g = new OnnxProto()
-                .message(1, node("Add", "mask", new String[] {LOGITS, BAN}, "masked"))
-                .message(1, node("ArgMax", "argmax", new String[] {"masked"}, TOKENS)
-                        .message(5, intAttribute("axis", -1))
-                        .message(5, intAttribute("keepdims", 0))
-                        .message(5, intAttribute("select_last_index", 0)))
-                .message(1, node("LogSoftmax", "log_softmax", new String[] {"masked"}, "log_probs")
+                .message(1, node("Add", "mask", new String[] {LOGITS, BAN}, "masked"));
+        firstLargest(g, "masked", vocab);
+        g.message(1, node("LogSoftmax", "log_softmax", new String[] {"masked"}, "log_probs")
                         .message(5, intAttribute("axis", -1)))
                 .message(1, node("ReduceMax", "max", new String[] {"log_probs"}, TOKEN_LOG_PROBS)
                         .message(5, lastAxis())
@@ -90,6 +87,73 @@ final class LogitsGraphs {
                 .message(12, tensor(TOKENS, ONNX_INT64))
                 .message(12, tensor(TOKEN_LOG_PROBS, ONNX_FLOAT));
         return OnnxProto.model(g);
+    }
+
+    /** Greedy search's pick when no scores are wanted: tokens = ArgMax(logits + ban), see {@link #firstLargest}. */
+    static byte[] greedyTokens(int vocab) {
+        OnnxProto g = new OnnxProto()
+                .message(1, node("Add", "mask", new String[] {LOGITS, BAN}, "masked"));
+        firstLargest(g, "masked", vocab);
+        g.string(2, "greedy_tokens")
+                .message(11, tensor(LOGITS, ONNX_FLOAT))
+                .message(11, tensor(BAN, ONNX_FLOAT))
+                .message(12, tensor(TOKENS, ONNX_INT64));
+        return OnnxProto.model(g);
+    }
+
+    /**
+     * Adds to {@code g} the nodes that compute {@link #TOKENS}: each row's first largest entry of {@code scores}
+     * (float [rows, vocab] or [rows, 1, vocab]), as ArgMax would. ONNX Runtime's ArgMax reads one entry at a time
+     * and its ReduceMax is vectorised (7 times faster on [16, 32 000]), so the vocabulary is cut into chunks of
+     * {@link #argMaxChunk} tokens: the first chunk that holds the row's largest entry (ReduceMax of each chunk,
+     * ArgMax of those), then the first largest entry inside it. With no chunk size that divides the vocabulary, a
+     * plain ArgMax.
+     */
+    private static void firstLargest(OnnxProto g, String scores, int vocab) {
+        int chunk = argMaxChunk(vocab);
+        if (chunk == 0) {
+            g.message(1, node("ArgMax", "argmax", new String[] {scores}, TOKENS)
+                    .message(5, intAttribute("axis", -1))
+                    .message(5, intAttribute("keepdims", 0))
+                    .message(5, intAttribute("select_last_index", 0)));
+            return;
+        }
+        g.message(1, node("Reshape", "chunk", new String[] {scores, "chunked_shape"}, "chunks"))
+                .message(1, node("ReduceMax", "chunk_max", new String[] {"chunks"}, "chunk_maxes")
+                        .message(5, lastAxis())
+                        .message(5, intAttribute("keepdims", 0)))
+                .message(1, node("ArgMax", "best_chunk", new String[] {"chunk_maxes"}, "best_chunks")
+                        .message(5, intAttribute("axis", -1))
+                        .message(5, intAttribute("keepdims", 1))
+                        .message(5, intAttribute("select_last_index", 0)))
+                .message(1, node("GatherND", "take_chunk", new String[] {"chunks", "best_chunks"}, "best_chunk_scores")
+                        .message(5, intAttribute("batch_dims", 1)))
+                .message(1, node("ArgMax", "in_chunk", new String[] {"best_chunk_scores"}, "offsets")
+                        .message(5, intAttribute("axis", -1))
+                        .message(5, intAttribute("keepdims", 1))
+                        .message(5, intAttribute("select_last_index", 0)))
+                .message(1, node("Mul", "chunk_start", new String[] {"best_chunks", "chunk_size"}, "starts"))
+                .message(1, node("Add", "token", new String[] {"starts", "offsets"}, TOKENS))
+                .message(5, int64Initializer("chunked_shape", -1, vocab / chunk, chunk))
+                .message(5, int64Initializer("chunk_size", chunk));
+    }
+
+    /**
+     * A chunk size for {@link #firstLargest}: a divisor of the vocabulary in [32, 1 024], 128 or the next one up
+     * first, else the largest below; 0 when there is none.
+     */
+    static int argMaxChunk(int vocab) {
+        for (int d = 128; d <= 1024; d++) {
+            if (vocab % d == 0 && d < vocab) {
+                return d;
+            }
+        }
+        for (int d = 127; d >= 32; d--) {
+            if (vocab % d == 0 && d < vocab) {
+                return d;
+            }
+        }
+        return 0;
     }
 
     /**
@@ -135,6 +199,15 @@ final class LogitsGraphs {
 
     private static OnnxProto lastAxis() {
         return new OnnxProto().string(1, "axes").varint(8, -1).varint(20, ATTRIBUTE_INTS);
+    }
+
+    /** a constant int64 tensor of shape [values.length] */
+    private static OnnxProto int64Initializer(String name, long... values) {
+        OnnxProto t = new OnnxProto().varint(1, values.length).varint(2, ONNX_INT64);
+        for (long v : values) {
+            t.varint(7, v);
+        }
+        return t.string(8, name);
     }
 
     /** a tensor of unknown rank */

@@ -530,7 +530,7 @@ public final class OnnxModel implements AutoCloseable {
         return (OnnxTensor) r.get(LogitsGraphs.LOG_PROBS).orElseThrow();
     }
 
-    /** Each row's best allowed token and its log-probability among the allowed tokens ({@link #greedyPick}). */
+    /** Each row's best allowed token and its log-probability among the allowed tokens, or null ({@link #greedyPick}). */
     public record RowPicks(long[] tokens, float[] logProbs) {
     }
 
@@ -556,14 +556,22 @@ public final class OnnxModel implements AutoCloseable {
         return OnnxTensor.createTensor(env, java.nio.FloatBuffer.wrap(mask), new long[] {mask.length});
     }
 
-    /** Greedy search's step in native memory: see {@link LogitsGraphs#greedyPick}. Needs {@link #canPick}. */
-    public RowPicks greedyPick(OnnxTensor logits, OnnxTensor ban) throws OrtException {
-        OrtSession s = logitsGraph("greedy_pick", LogitsGraphs::greedyPick);
+    /**
+     * Greedy search's step in native memory: see {@link LogitsGraphs#greedyPick}, or without the log-probabilities
+     * (null then) {@link LogitsGraphs#greedyTokens}, which saves a pass over the logits. Needs {@link #canPick}.
+     */
+    public RowPicks greedyPick(OnnxTensor logits, OnnxTensor ban, boolean withLogProbs) throws OrtException {
+        OrtSession s = withLogProbs
+                ? logitsGraph("greedy_pick", () -> LogitsGraphs.greedyPick(bundle.config.vocabSize()))
+                : logitsGraph("greedy_tokens", () -> LogitsGraphs.greedyTokens(bundle.config.vocabSize()));
         try (Result r = s.run(Map.of(LogitsGraphs.LOGITS, logits, LogitsGraphs.BAN, ban))) {
             int rows = (int) logits.getInfo().getShape()[0];
             long[] tokens = new long[rows];
-            float[] logProbs = new float[rows];
             ((OnnxTensor) r.get(LogitsGraphs.TOKENS).orElseThrow()).getLongBuffer().get(tokens);
+            if (!withLogProbs) {
+                return new RowPicks(tokens, null);
+            }
+            float[] logProbs = new float[rows];
             ((OnnxTensor) r.get(LogitsGraphs.TOKEN_LOG_PROBS).orElseThrow()).getFloatBuffer().get(logProbs);
             return new RowPicks(tokens, logProbs);
         }

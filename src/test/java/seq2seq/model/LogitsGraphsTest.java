@@ -41,6 +41,28 @@ class LogitsGraphsTest {
         return max + Math.log(sum);
     }
 
+    /** a copy of the rows [rows * vocab] with the banned tokens at -inf in every row */
+    private static float[] banned(float[] x, int vocab, int[] banned) {
+        float[] allowed = x.clone();
+        for (int off = 0; off < x.length; off += vocab) {
+            for (int t : banned) {
+                allowed[off + t] = Float.NEGATIVE_INFINITY;
+            }
+        }
+        return allowed;
+    }
+
+    /** the row's first largest entry, by a plain scan */
+    private static int firstBest(float[] x, int row, int vocab) {
+        int best = 0;
+        for (int v = 1; v < vocab; v++) {
+            if (x[row * vocab + v] > x[row * vocab + best]) {
+                best = v;
+            }
+        }
+        return best;
+    }
+
     @Test
     void logSoftmaxNormalisesEachRowOverTheLastAxis() throws Exception {
         float[] x = logits();
@@ -94,7 +116,7 @@ class LogitsGraphsTest {
         for (int t : banned) {
             ban[t] = Float.NEGATIVE_INFINITY;
         }
-        try (OrtSession s = env.createSession(LogitsGraphs.greedyPick(), new OrtSession.SessionOptions());
+        try (OrtSession s = env.createSession(LogitsGraphs.greedyPick(VOCAB), new OrtSession.SessionOptions());
              OnnxTensor in = OnnxTensor.createTensor(env, FloatBuffer.wrap(x), new long[] {ROWS, 1, VOCAB});
              OnnxTensor mask = OnnxTensor.createTensor(env, FloatBuffer.wrap(ban), new long[] {VOCAB});
              OrtSession.Result r = s.run(Map.of(LogitsGraphs.LOGITS, in, LogitsGraphs.BAN, mask))) {
@@ -102,20 +124,71 @@ class LogitsGraphsTest {
             float[] logProbs = new float[ROWS];
             ((OnnxTensor) r.get(LogitsGraphs.TOKENS).orElseThrow()).getLongBuffer().get(tokens);
             ((OnnxTensor) r.get(LogitsGraphs.TOKEN_LOG_PROBS).orElseThrow()).getFloatBuffer().get(logProbs);
-            float[] allowed = x.clone();
+            float[] allowed = banned(x, VOCAB, banned);
             for (int row = 0; row < ROWS; row++) {
-                for (int t : banned) {
-                    allowed[row * VOCAB + t] = Float.NEGATIVE_INFINITY;
-                }
-                int best = 0;
-                for (int v = 1; v < VOCAB; v++) {
-                    if (allowed[row * VOCAB + v] > allowed[row * VOCAB + best]) {
-                        best = v;
-                    }
-                }
+                int best = firstBest(allowed, row, VOCAB);
                 assertEquals(best, tokens[row], "row " + row); // row 1's huge entry is banned: its next best wins
                 double want = allowed[row * VOCAB + best] - logNormaliser(allowed, row);
                 assertEquals(want, logProbs[row], 1e-4, "row " + row);
+            }
+        }
+    }
+
+    @Test
+    void argMaxChunkDividesTheVocabularyOrIsZero() {
+        assertEquals(128, LogitsGraphs.argMaxChunk(32000));
+        assertEquals(160, LogitsGraphs.argMaxChunk(8000));
+        assertEquals(181, LogitsGraphs.argMaxChunk(58101)); // opus-mt en-de: 3 * 107 * 181
+        assertEquals(0, LogitsGraphs.argMaxChunk(997)); // a prime
+        assertEquals(50, LogitsGraphs.argMaxChunk(100)); // below 128: the largest divisor from 127 down
+    }
+
+    /**
+     * greedyTokens equals a plain first-largest scan after the bans, for vocabularies cut into chunks and not, with the
+     * row's largest entry banned, tied inside one chunk, tied across chunks, and at either end of the row.
+     */
+    @Test
+    void greedyTokensTakesEachRowsFirstBestAllowedToken() throws Exception {
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        for (int vocab : new int[] {32000, 1000, 997}) {
+            int rows = 7;
+            float[] x = new float[rows * vocab];
+            Random rnd = new Random(vocab);
+            for (int i = 0; i < x.length; i++) {
+                x[i] = (float) (rnd.nextGaussian() * 4);
+            }
+            int[] banned = {vocab - 3, 11};
+            x[vocab + 11] = 50; // row 1: its largest entry is banned
+            x[2 * vocab + 40] = 50; // row 2: a tie inside one chunk, the first wins
+            x[2 * vocab + 41] = 50;
+            x[3 * vocab + 600] = 50; // row 3: a tie across chunks
+            x[3 * vocab + 300] = 50;
+            x[4 * vocab] = 50; // row 4: the first token
+            x[6 * vocab - 1] = 50; // row 5: the last token
+            java.util.Arrays.fill(x, 6 * vocab, 7 * vocab, -2f); // row 6: all equal
+            float[] ban = new float[vocab];
+            for (int t : banned) {
+                ban[t] = Float.NEGATIVE_INFINITY;
+            }
+            for (long[] shape : new long[][] {{rows, 1, vocab}, {rows, vocab}}) {
+                try (OrtSession s = env.createSession(LogitsGraphs.greedyTokens(vocab), new OrtSession.SessionOptions());
+                     OnnxTensor in = OnnxTensor.createTensor(env, FloatBuffer.wrap(x), shape);
+                     OnnxTensor mask = OnnxTensor.createTensor(env, FloatBuffer.wrap(ban), new long[] {vocab});
+                     OrtSession.Result r = s.run(Map.of(LogitsGraphs.LOGITS, in, LogitsGraphs.BAN, mask))) {
+                    OnnxTensor out = (OnnxTensor) r.get(LogitsGraphs.TOKENS).orElseThrow();
+                    assertEquals(rows, out.getInfo().getShape()[0] * (out.getInfo().getShape().length > 1 ? out.getInfo().getShape()[1] : 1));
+                    long[] tokens = new long[rows];
+                    out.getLongBuffer().get(tokens);
+                    float[] allowed = banned(x, vocab, banned);
+                    for (int row = 0; row < rows; row++) {
+                        assertEquals(firstBest(allowed, row, vocab), tokens[row], "vocab " + vocab + ", shape " + java.util.Arrays.toString(shape) + ", row " + row);
+                    }
+                    assertEquals(40, tokens[2]);
+                    assertEquals(300, tokens[3]);
+                    assertEquals(0, tokens[4]);
+                    assertEquals(vocab - 1, tokens[5]);
+                    assertEquals(0, tokens[6]);
+                }
             }
         }
     }
