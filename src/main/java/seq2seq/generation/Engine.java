@@ -31,8 +31,17 @@ public final class Engine implements Translator {
     /** runs a call's batches at once when options.workers() > 1; null otherwise */
     private final java.util.concurrent.ExecutorService batchWorkers;
 
+    /**
+     * A decoder row's step in units of the work per source token (encoder layers, cross-attention keys and values),
+     * from the weight products: (14 L d^2 + d V) / (14 L d^2), taking the feed-forward size as 4 d and as many encoder
+     * as decoder layers (config.json names these differently from model to model). 1.74 for the base model.
+     */
+    private final double stepSourceTokens;
+
     private Engine(OnnxModel model, Tokenizer tokenizer, EngineOptions options, GenerationOptions defaults, ModelInfo info) {
         this.model = model;
+        double layerProducts = 14.0 * model.config().decoderLayers() * model.config().dModel() * model.config().dModel();
+        this.stepSourceTokens = 1 + (double) model.config().dModel() * model.config().vocabSize() / layerProducts;
         this.tokenizer = tokenizer;
         this.options = options;
         this.defaults = defaults;
@@ -143,7 +152,8 @@ public final class Engine implements Translator {
     /**
      * Each group's tasks sorted by length and cut into batches under the budget, each group cut into at least
      * {@code ways} batches: with fewer batches than workers, every worker gets one (two single-threaded batches of 16
-     * at once beat one batch of 32 on two threads: no synchronisation inside each operator).
+     * at once beat one batch of 32 on two threads: no synchronisation inside each operator), cut so that they
+     * should take the same time ({@link LengthBatches#balanced}).
      */
     private List<Runnable> plan(Map<GenerationOptions, List<Integer>> groups, Tokenizer.Encoded[] encoded,
                                 DetailedTranslation[] out, int ways) {
@@ -151,8 +161,16 @@ public final class Engine implements Translator {
         for (Map.Entry<GenerationOptions, List<Integer>> g : groups.entrySet()) {
             List<Integer> idx = g.getValue();
             int[] lengths = idx.stream().mapToInt(i -> encoded[i].ids().length).toArray();
-            int maxSize = Math.min(options.maxBatchSize(), Math.max(1, (idx.size() + ways - 1) / ways));
-            for (int[] batch : LengthBatches.plan(lengths, g.getKey().numBeams(), options.batchTokens(), maxSize)) {
+            GenerationOptions o = g.getKey();
+            List<int[]> cut = ways > 1
+                    ? LengthBatches.balanced(lengths, o.numBeams(), options.batchTokens(), options.maxBatchSize(), ways,
+                            o.numBeams() * o.maxNewTokens() * stepSourceTokens)
+                    : null;
+            if (cut == null) {
+                int maxSize = Math.min(options.maxBatchSize(), Math.max(1, (idx.size() + ways - 1) / ways));
+                cut = LengthBatches.plan(lengths, o.numBeams(), options.batchTokens(), maxSize);
+            }
+            for (int[] batch : cut) {
                 int[] members = Arrays.stream(batch).map(idx::get).toArray();
                 batches.add(() -> runTasks(members, encoded, g.getKey(), out));
             }

@@ -36,4 +36,55 @@ final class LengthBatches {
         }
         return batches;
     }
+
+    /**
+     * Inputs cut into {@code ways} batches that run at once (one per worker), so that they finish together: sorted by
+     * length, cut where the slowest batch's estimated cost is least. A batch costs its inputs times (its padded
+     * source length + {@code rowCost}): the encoder and cross-attention pay per padded source token, the decoder per
+     * row and step, {@code rowCost} in the same units. With equal counts the batch of the longest inputs would be
+     * the slowest, and the other worker would wait for it; it gets fewer inputs instead. Each batch stays within the
+     * budget (padded source tokens x beams) and the row cap; null when no cut into {@code ways} batches does.
+     */
+    static List<int[]> balanced(int[] lengths, int beams, int budgetTokens, int maxInputs, int ways, double rowCost) {
+        int n = lengths.length;
+        Integer[] order = new Integer[n];
+        for (int i = 0; i < n; i++) {
+            order[i] = i;
+        }
+        Arrays.sort(order, Comparator.comparingInt(i -> lengths[i]));
+        ways = Math.min(ways, n);
+        // worst[k][j]: least cost of the slowest batch when the first j sorted inputs make k batches; from[k][j]: where
+        // the last of those batches starts
+        double[][] worst = new double[ways + 1][n + 1];
+        int[][] from = new int[ways + 1][n + 1];
+        for (double[] w : worst) {
+            Arrays.fill(w, Double.POSITIVE_INFINITY);
+        }
+        worst[0][0] = 0;
+        for (int k = 1; k <= ways; k++) {
+            for (int j = k; j <= n; j++) {
+                long longest = lengths[order[j - 1]]; // sorted: a batch's last input is its longest
+                for (int i = k - 1; i < j; i++) {
+                    int size = j - i;
+                    if (worst[k - 1][i] == Double.POSITIVE_INFINITY || size > maxInputs
+                            || (size > 1 && (long) size * beams * longest > budgetTokens)) {
+                        continue;
+                    }
+                    double slowest = Math.max(worst[k - 1][i], size * (longest + rowCost));
+                    if (slowest < worst[k][j]) {
+                        worst[k][j] = slowest;
+                        from[k][j] = i;
+                    }
+                }
+            }
+        }
+        if (worst[ways][n] == Double.POSITIVE_INFINITY) {
+            return null;
+        }
+        List<int[]> batches = new ArrayList<>();
+        for (int k = ways, j = n; k > 0; j = from[k][j], k--) {
+            batches.add(0, Arrays.stream(order, from[k][j], j).mapToInt(Integer::intValue).toArray());
+        }
+        return batches;
+    }
 }
