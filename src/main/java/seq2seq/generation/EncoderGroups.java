@@ -1,9 +1,7 @@
 package seq2seq.generation;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
-import java.util.Comparator;
 import java.util.List;
 
 /**
@@ -22,11 +20,7 @@ final class EncoderGroups {
     /** Index groups into lengths, each ascending by length; every index appears in exactly one group. */
     static List<int[]> plan(int[] lengths) {
         int n = lengths.length;
-        Integer[] order = new Integer[n];
-        for (int i = 0; i < n; i++) {
-            order[i] = i;
-        }
-        Arrays.sort(order, Comparator.comparingInt(i -> lengths[i]));
+        Integer[] order = LengthBatches.byLength(lengths);
         // best[j]: least cost of the first j sorted rows; cut[j]: where the last group of that best split starts
         long[] best = new long[n + 1];
         int[] cut = new int[n + 1];

@@ -13,13 +13,19 @@ final class LengthBatches {
     private LengthBatches() {
     }
 
-    /** Index groups into lengths; every index appears in exactly one group. */
-    static List<int[]> plan(int[] lengths, int beams, int budgetTokens, int maxInputs) {
+    /** The indices of {@code lengths}, shortest first (a stable sort: equal lengths keep their order). */
+    static Integer[] byLength(int[] lengths) {
         Integer[] order = new Integer[lengths.length];
         for (int i = 0; i < order.length; i++) {
             order[i] = i;
         }
         Arrays.sort(order, Comparator.comparingInt(i -> lengths[i]));
+        return order;
+    }
+
+    /** Index groups into lengths; every index appears in exactly one group. */
+    static List<int[]> plan(int[] lengths, int beams, int budgetTokens, int maxInputs) {
+        Integer[] order = byLength(lengths);
         List<int[]> batches = new ArrayList<>();
         List<Integer> current = new ArrayList<>();
         for (int i : order) {
@@ -47,11 +53,7 @@ final class LengthBatches {
      */
     static List<int[]> balanced(int[] lengths, int beams, int budgetTokens, int maxInputs, int ways, double rowCost) {
         int n = lengths.length;
-        Integer[] order = new Integer[n];
-        for (int i = 0; i < n; i++) {
-            order[i] = i;
-        }
-        Arrays.sort(order, Comparator.comparingInt(i -> lengths[i]));
+        Integer[] order = byLength(lengths);
         ways = Math.min(ways, n);
         // worst[k][j]: least cost of the slowest batch when the first j sorted inputs make k batches; from[k][j]: where
         // the last of those batches starts

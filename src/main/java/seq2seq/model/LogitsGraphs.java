@@ -68,43 +68,36 @@ final class LogitsGraphs {
     }
 
     /**
-     * Greedy search's pick: masked = logits + ban; tokens as in {@link #greedyTokens};
-     * token_log_probs = ReduceMax(LogSoftmax(masked)), all over the last axis (LogSoftmax rather than
-     * ReduceLogSumExp: see {@link #logSumExp}).
+     * Greedy search's pick: masked = logits + ban; tokens = each row's first largest entry of masked (see
+     * {@link #firstLargest}); with {@code withLogProbs} also token_log_probs = ReduceMax(LogSoftmax(masked)), all over
+     * the last axis (LogSoftmax rather than ReduceLogSumExp: see {@link #logSumExp}). Without, the graph skips the
+     * LogSoftmax, a pass over the logits.
      */
-    static byte[] greedyPick(int vocab) {
+    static byte[] greedyPick(int vocab, boolean withLogProbs) {
         OnnxProto g = new OnnxProto()
                 .message(1, node("Add", "mask", new String[] {LOGITS, BAN}, "masked"));
         firstLargest(g, "masked", vocab);
-        g.message(1, node("LogSoftmax", "log_softmax", new String[] {"masked"}, "log_probs")
-                        .message(5, intAttribute("axis", -1)))
-                .message(1, node("ReduceMax", "max", new String[] {"log_probs"}, TOKEN_LOG_PROBS)
-                        .message(5, lastAxis())
-                        .message(5, intAttribute("keepdims", 0)))
-                .string(2, "greedy_pick")
-                .message(11, tensor(LOGITS, ONNX_FLOAT))
-                .message(11, tensor(BAN, ONNX_FLOAT))
-                .message(12, tensor(TOKENS, ONNX_INT64))
-                .message(12, tensor(TOKEN_LOG_PROBS, ONNX_FLOAT));
-        return OnnxProto.model(g);
-    }
-
-    /** Greedy search's pick when no scores are wanted: tokens = ArgMax(logits + ban), see {@link #firstLargest}. */
-    static byte[] greedyTokens(int vocab) {
-        OnnxProto g = new OnnxProto()
-                .message(1, node("Add", "mask", new String[] {LOGITS, BAN}, "masked"));
-        firstLargest(g, "masked", vocab);
-        g.string(2, "greedy_tokens")
+        if (withLogProbs) {
+            g.message(1, node("LogSoftmax", "log_softmax", new String[] {"masked"}, "log_probs")
+                            .message(5, intAttribute("axis", -1)))
+                    .message(1, node("ReduceMax", "max", new String[] {"log_probs"}, TOKEN_LOG_PROBS)
+                            .message(5, lastAxis())
+                            .message(5, intAttribute("keepdims", 0)));
+        }
+        g.string(2, withLogProbs ? "greedy_pick" : "greedy_tokens")
                 .message(11, tensor(LOGITS, ONNX_FLOAT))
                 .message(11, tensor(BAN, ONNX_FLOAT))
                 .message(12, tensor(TOKENS, ONNX_INT64));
+        if (withLogProbs) {
+            g.message(12, tensor(TOKEN_LOG_PROBS, ONNX_FLOAT));
+        }
         return OnnxProto.model(g);
     }
 
     /**
      * Adds to {@code g} the nodes that compute {@link #TOKENS}: each row's first largest entry of {@code scores}
      * (float [rows, vocab] or [rows, 1, vocab]), as ArgMax would. ONNX Runtime's ArgMax reads one entry at a time
-     * and its ReduceMax is vectorised (7 times faster on [16, 32 000]), so the vocabulary is cut into chunks of
+     * and its ReduceMax is vectorised (7 times faster on the base model's [16, 32 000]), so the vocabulary is cut into chunks of
      * {@link #argMaxChunk} tokens: the first chunk that holds the row's largest entry (ReduceMax of each chunk,
      * ArgMax of those), then the first largest entry inside it. With no chunk size that divides the vocabulary, a
      * plain ArgMax.

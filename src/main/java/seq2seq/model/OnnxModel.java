@@ -557,13 +557,12 @@ public final class OnnxModel implements AutoCloseable {
     }
 
     /**
-     * Greedy search's step in native memory: see {@link LogitsGraphs#greedyPick}, or without the log-probabilities
-     * (null then) {@link LogitsGraphs#greedyTokens}, which saves a pass over the logits. Needs {@link #canPick}.
+     * Greedy search's step in native memory, with the log-probabilities or without them (null then): see
+     * {@link LogitsGraphs#greedyPick}. Needs {@link #canPick}.
      */
     public RowPicks greedyPick(OnnxTensor logits, OnnxTensor ban, boolean withLogProbs) throws OrtException {
-        OrtSession s = withLogProbs
-                ? logitsGraph("greedy_pick", () -> LogitsGraphs.greedyPick(bundle.config.vocabSize()))
-                : logitsGraph("greedy_tokens", () -> LogitsGraphs.greedyTokens(bundle.config.vocabSize()));
+        OrtSession s = logitsGraph(withLogProbs ? "greedy_pick" : "greedy_tokens",
+                () -> LogitsGraphs.greedyPick(bundle.config.vocabSize(), withLogProbs));
         try (Result r = s.run(Map.of(LogitsGraphs.LOGITS, logits, LogitsGraphs.BAN, ban))) {
             int rows = (int) logits.getInfo().getShape()[0];
             long[] tokens = new long[rows];

@@ -116,7 +116,7 @@ class LogitsGraphsTest {
         for (int t : banned) {
             ban[t] = Float.NEGATIVE_INFINITY;
         }
-        try (OrtSession s = env.createSession(LogitsGraphs.greedyPick(VOCAB), new OrtSession.SessionOptions());
+        try (OrtSession s = env.createSession(LogitsGraphs.greedyPick(VOCAB, true), new OrtSession.SessionOptions());
              OnnxTensor in = OnnxTensor.createTensor(env, FloatBuffer.wrap(x), new long[] {ROWS, 1, VOCAB});
              OnnxTensor mask = OnnxTensor.createTensor(env, FloatBuffer.wrap(ban), new long[] {VOCAB});
              OrtSession.Result r = s.run(Map.of(LogitsGraphs.LOGITS, in, LogitsGraphs.BAN, mask))) {
@@ -144,11 +144,11 @@ class LogitsGraphsTest {
     }
 
     /**
-     * greedyTokens equals a plain first-largest scan after the bans, for vocabularies cut into chunks and not, with the
+     * greedyPick without log-probabilities equals a plain first-largest scan after the bans, for vocabularies cut into chunks and not, with the
      * row's largest entry banned, tied inside one chunk, tied across chunks, and at either end of the row.
      */
     @Test
-    void greedyTokensTakesEachRowsFirstBestAllowedToken() throws Exception {
+    void greedyPickWithoutLogProbsTakesEachRowsFirstBestAllowedToken() throws Exception {
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         for (int vocab : new int[] {32000, 1000, 997}) {
             int rows = 7;
@@ -171,7 +171,7 @@ class LogitsGraphsTest {
                 ban[t] = Float.NEGATIVE_INFINITY;
             }
             for (long[] shape : new long[][] {{rows, 1, vocab}, {rows, vocab}}) {
-                try (OrtSession s = env.createSession(LogitsGraphs.greedyTokens(vocab), new OrtSession.SessionOptions());
+                try (OrtSession s = env.createSession(LogitsGraphs.greedyPick(vocab, false), new OrtSession.SessionOptions());
                      OnnxTensor in = OnnxTensor.createTensor(env, FloatBuffer.wrap(x), shape);
                      OnnxTensor mask = OnnxTensor.createTensor(env, FloatBuffer.wrap(ban), new long[] {vocab});
                      OrtSession.Result r = s.run(Map.of(LogitsGraphs.LOGITS, in, LogitsGraphs.BAN, mask))) {
