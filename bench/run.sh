@@ -2,7 +2,7 @@
 # Runs the benchmark of issue 2 on this machine: the default model and a base-size random model (d_model 512, 6+6
 # layers, 8 heads, vocab 32 000, EOS suppressed so every output is 31 tokens long; the default model's 8 000-piece
 # tokenizer, so that source lengths are those of a real subword vocabulary), this engine and transformers.js
-# 4.3.1 side by side (REPEATS rounds, default 3: medians and ranges), plus the GEMM roofline and a long run for memory.
+# 4.3.1 side by side (REPEATS rounds, default 3: medians and ranges), plus the GEMM roofline and a long run for memory (beam 4 by default).
 # Report: target/bench/report.md and .json.
 # Usage: bench/run.sh [DEFAULT_MODEL_DIR] [extra bench options...]   (needs /usr/bin/python3 with torch and onnx for the
 # base model, node/npm for transformers.js; see training/setup.sh)
@@ -23,5 +23,8 @@ models=()
 [ -n "$default_model" ] && models+=(--model "${default_model%/}")
 models+=(--model "$base")
 echo "bench/run.sh: $(uptime)" >&2
-# a fixed heap, so the long run's RSS shows native memory rather than heap growth
-java -Xmx1g -jar target/seq2seq-streams.jar bench "${models[@]}" --soak-seconds "${SOAK_SECONDS:-120}" --repeats "${REPEATS:-3}" "$@"
+# A small fixed heap, so that RSS shows the engine's native memory: the Java heap holds less than 200 MiB here, but
+# on this 24 GiB machine the JVM's default initial heap is 384 MiB, which G1 touches in full as it cycles through it.
+# The long run is beam 4 (SOAK_BEAMS), the configuration that holds the most cache.
+java -Xms64m -Xmx512m -jar target/seq2seq-streams.jar bench "${models[@]}" --soak-seconds "${SOAK_SECONDS:-120}" \
+  --soak-beams "${SOAK_BEAMS:-4}" --repeats "${REPEATS:-3}" "$@"

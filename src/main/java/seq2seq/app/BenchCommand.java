@@ -78,7 +78,7 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--gemm-seconds", paramLabel = "S", defaultValue = "3", description = "Time per GEMM probe (0: skip). Default: ${DEFAULT-VALUE}")
     double gemmSeconds;
 
-    @Option(names = "--soak-seconds", paramLabel = "S", defaultValue = "0", description = "Long run on the last --model (fp32, greedy, largest batch). Default: ${DEFAULT-VALUE}")
+    @Option(names = "--soak-seconds", paramLabel = "S", defaultValue = "0", description = "Long run on the last --model (--soak-dtype, --soak-beams, largest batch). Default: ${DEFAULT-VALUE}")
     double soakSeconds;
 
     @Option(names = "--soak-sentences", paramLabel = "N", defaultValue = "0", description = "Long run until this many sentences (with or instead of --soak-seconds). Default: ${DEFAULT-VALUE}")
@@ -86,6 +86,9 @@ final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--soak-dtype", paramLabel = "D", defaultValue = "fp32", description = "Weights of the long run. Default: ${DEFAULT-VALUE}")
     String soakDtype;
+
+    @Option(names = "--soak-beams", paramLabel = "N", defaultValue = "1", description = "Beam width of the long run (1: greedy). Default: ${DEFAULT-VALUE}")
+    int soakBeams;
 
     @Option(names = "--out", paramLabel = "DIR", defaultValue = "target/bench", description = "Report folder. Default: ${DEFAULT-VALUE}")
     Path out;
@@ -201,6 +204,7 @@ final class BenchCommand implements Callable<Integer> {
             EngineOptions o = engineOptions.withDtype(Dtype.parse(dtype))
                     .withBatchTokens(1 << 24).withMaxBatchSize(maxBatch).withOutputScores(false);
             try (Engine e = Engine.load(dir, o)) {
+                err.println("bench: " + name + " " + dtype + ": tables loaded once for all sessions: " + e.sharedTables());
                 for (int rep = 1; rep <= repeats; rep++) {
                     String round = repeats > 1 ? " (repeat " + rep + "/" + repeats + ")" : "";
                     for (int beam : beams) {
@@ -224,13 +228,14 @@ final class BenchCommand implements Callable<Integer> {
     private void soak(Path dir, List<String> inputs, BenchReport report, PrintWriter err) {
         int batch = Arrays.stream(batches).max().orElse(1);
         String name = dir.toAbsolutePath().normalize().getFileName().toString();
-        report.soakWhat = String.format(Locale.ROOT, "%s, %s, greedy, batch %d, %s", name, soakDtype, batch,
+        report.soakWhat = String.format(Locale.ROOT, "%s, %s, %s, batch %d, %s", name, soakDtype,
+                soakBeams > 1 ? "beam " + soakBeams : "greedy", batch,
                 soakSentences > 0 ? soakSentences + " sentences" : String.format(Locale.ROOT, "%.0f s", soakSeconds));
         EngineOptions o = engineOptions.withDtype(Dtype.parse(soakDtype))
                 .withBatchTokens(1 << 24).withMaxBatchSize(batch);
         double sampleSeconds = soakSeconds > 0 ? Math.max(5, soakSeconds / 20) : 60;
         try (Engine e = Engine.load(dir, o)) {
-            report.soak.addAll(Soak.run(e, inputs, batch, soakSeconds, soakSentences, sampleSeconds,
+            report.soak.addAll(Soak.run(e, inputs, batch, soakBeams, soakSeconds, soakSentences, sampleSeconds,
                     s -> err.printf(Locale.ROOT, "bench: soak %.0f s: %d sentences, RSS %d MiB, heap %d MiB%n",
                             s.seconds(), s.sentences(), s.rssBytes() >> 20, s.heapBytes() >> 20)));
         }

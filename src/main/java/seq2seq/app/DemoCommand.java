@@ -56,7 +56,8 @@ import java.util.stream.Stream;
  * the model and the pipeline; sample sentences go through the real topics, then whatever you type.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = {"Starts an in-process Kafka broker, schema registry and the pipeline with the default model,",
+        description = {"Runs the whole pipeline in this process on the default model: broker, registry, samples, then your lines.",
+                "Starts an in-process Kafka broker, schema registry and the pipeline with the default model,",
                 "sends sample sentences through the real topics and prints each translation as it arrives,",
                 "then translates the lines you type (or --input FILE) until end of input or Ctrl-C."})
 final class DemoCommand implements Callable<Integer> {

@@ -44,7 +44,9 @@ final class RunCommand implements Callable<Integer> {
         try (Operations ops = Operations.start(c);
              Engine engine = EngineLoader.load(c)) {
             ops.modelLoaded(engine.modelInfo());
-            log.info("model {} version {}", engine.modelInfo().name(), engine.modelInfo().version());
+            log.info("model {} version {} ({} weights, {} decoder; tables loaded once for all its files: {})",
+                    engine.modelInfo().name(), engine.modelInfo().version(), engine.options().dtype(),
+                    engine.bundle().layout.name().toLowerCase(java.util.Locale.ROOT), engine.sharedTables());
             if (shutdown.isRequested()) {
                 return 0;
             }

@@ -22,17 +22,17 @@ public final class Soak {
     }
 
     /**
-     * Greedy batches until the time is up or enough sentences are translated (a limit of 0 is none); a sample after
-     * the first batch, then every sampleSeconds, and at the end.
+     * Batches with {@code beams} (1: greedy) until the time is up or enough sentences are translated (a limit of 0 is
+     * none); a sample after the first batch, then every sampleSeconds, and at the end.
      */
-    public static List<Sample> run(Translator t, List<String> inputs, int batch, double seconds, long maxSentences,
+    public static List<Sample> run(Translator t, List<String> inputs, int batch, int beams, double seconds, long maxSentences,
                                    double sampleSeconds, Consumer<Sample> progress) {
         List<Sample> samples = new ArrayList<>();
         long t0 = System.nanoTime();
         long sentences = 0;
         double nextSample = 0;
         for (int k = 0; ; k++) {
-            JavaBench.call(t, JavaBench.batchOf(inputs, k, batch), 1, null);
+            JavaBench.call(t, JavaBench.batchOf(inputs, k, batch), beams, null);
             sentences += batch;
             double now = (System.nanoTime() - t0) / 1e9;
             boolean done = (seconds > 0 && now >= seconds) || (maxSentences > 0 && sentences >= maxSentences);

@@ -28,7 +28,7 @@ final class CachedDecoder implements StepDecoder {
     private final long[][] sourceMask;
     /** the input each live row belongs to */
     private int[] source;
-    /** encoder output for the live rows [rows, source length, d_model] */
+    /** encoder output for the live rows [rows, source length, d_model]; null after the first step when no later step reads it */
     private OnnxTensor hidden;
     /** mask for the live rows, rebuilt when rows change */
     private OnnxTensor mask;
@@ -141,6 +141,9 @@ final class CachedDecoder implements StepDecoder {
             T out = use.apply(model.logits(r));
             if (first) {
                 cross = model.crossCache(r);
+                if (!model.laterStepsReadEncoderOutput()) {
+                    hidden = null; // its cross-attention key/values are all that later steps need: freed now
+                }
             }
             self = model.selfCache(r);
             release();
@@ -228,14 +231,16 @@ final class CachedDecoder implements StepDecoder {
                 self = gather(self, idx);
             } else {
                 int n = self.length;
-                OnnxTensor[] all = new OnnxTensor[2 * n + 1];
+                OnnxTensor[] all = new OnnxTensor[hidden != null ? 2 * n + 1 : 2 * n];
                 System.arraycopy(self, 0, all, 0, n);
                 System.arraycopy(cross, 0, all, n, n);
-                all[2 * n] = hidden;
+                if (hidden != null) {
+                    all[2 * n] = hidden;
+                }
                 OnnxTensor[] g = gather(all, idx);
                 self = java.util.Arrays.copyOfRange(g, 0, n);
                 cross = java.util.Arrays.copyOfRange(g, n, 2 * n);
-                hidden = g[2 * n];
+                hidden = hidden != null ? g[2 * n] : null;
             }
             if (sourcesChange) {
                 mask.close();

@@ -80,6 +80,11 @@ public final class Engine implements Translator {
         return model.bundle;
     }
 
+    /** The weight tables that the bundle's files share and this engine holds once (or "none"). */
+    public String sharedTables() {
+        return model.sharedTables();
+    }
+
     public Tokenizer tokenizer() {
         return tokenizer;
     }

@@ -15,7 +15,9 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.LongBuffer;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -47,6 +49,8 @@ public final class OnnxModel implements AutoCloseable {
     private final OrtSession decoder;
     /** the pair's with-past decoder; null for the merged layout */
     private final OrtSession decoderWithPast;
+    /** weight tables the files share, one copy for all sessions; closed after them */
+    private final SharedTables sharedTables;
     /** per layer: past self-attention key, value (2 per layer, layer-major) */
     private final String[] selfPast;
     private final String[] selfPresent;
@@ -68,8 +72,9 @@ public final class OnnxModel implements AutoCloseable {
     private final Map<String, OrtSession> logitsGraphs = new ConcurrentHashMap<>();
 
     private OnnxModel(ModelBundle bundle, OrtEnvironment env, int intraOpThreads, Path profileDir,
-                      OrtSession encoder, OrtSession decoder, OrtSession decoderWithPast) throws OrtException {
+                      SharedTables sharedTables, OrtSession encoder, OrtSession decoder, OrtSession decoderWithPast) throws OrtException {
         this.bundle = bundle;
+        this.sharedTables = sharedTables;
         this.env = env;
         this.intraOpThreads = intraOpThreads;
         this.profileDir = profileDir;
@@ -124,20 +129,26 @@ public final class OnnxModel implements AutoCloseable {
             }
         }
         OrtEnvironment env = environment();
+        List<Path> files = new ArrayList<>(List.of(bundle.encoderFile, bundle.decoderFile));
+        if (bundle.decoderWithPastFile != null) {
+            files.add(bundle.decoderWithPastFile);
+        }
+        SharedTables shared = SharedTables.find(env, files);
         OrtSession enc = null;
         OrtSession dec = null;
         OrtSession past = null;
         try {
-            enc = session(env, bundle, bundle.encoderFile, intraOpThreads, profileDir);
-            dec = session(env, bundle, bundle.decoderFile, intraOpThreads, profileDir);
+            enc = session(env, bundle, bundle.encoderFile, intraOpThreads, profileDir, shared);
+            dec = session(env, bundle, bundle.decoderFile, intraOpThreads, profileDir, shared);
             if (bundle.decoderWithPastFile != null) {
-                past = session(env, bundle, bundle.decoderWithPastFile, intraOpThreads, profileDir);
+                past = session(env, bundle, bundle.decoderWithPastFile, intraOpThreads, profileDir, shared);
             }
-            return new OnnxModel(bundle, env, intraOpThreads, profileDir, enc, dec, past);
+            return new OnnxModel(bundle, env, intraOpThreads, profileDir, shared, enc, dec, past);
         } catch (OrtException | RuntimeException e) {
             closeQuietly(enc);
             closeQuietly(dec);
             closeQuietly(past);
+            shared.close();
             if (e instanceof BundleException be) {
                 throw be;
             }
@@ -167,9 +178,11 @@ public final class OnnxModel implements AutoCloseable {
         return env[0];
     }
 
-    private static OrtSession session(OrtEnvironment env, ModelBundle bundle, Path file, int threads, Path profileDir) {
+    private static OrtSession session(OrtEnvironment env, ModelBundle bundle, Path file, int threads, Path profileDir,
+                                      SharedTables shared) {
         String name = file.getFileName().toString().replaceFirst("\\.onnx$", "");
         try (OrtSession.SessionOptions o = options(threads, profileDir, name)) {
+            shared.addTo(o, file);
             return env.createSession(file.toString(), o);
         } catch (OrtException e) {
             throw new BundleException(bundle.dir, bundle.dir.relativize(file).toString(), "ONNX Runtime cannot load it: " + e.getMessage(), e);
@@ -402,6 +415,14 @@ public final class OnnxModel implements AutoCloseable {
     }
 
     /**
+     * Whether the steps after the first read the encoder output. A separate with-past decoder reads only the cross-
+     * attention cache made from it (Optimum's layout); a merged decoder takes it as an input on every step.
+     */
+    public boolean laterStepsReadEncoderOutput() {
+        return pastSession().getInputNames().contains(ENC_HIDDEN);
+    }
+
+    /**
      * One decoder step for all rows.
      *
      * @param inputIds      [rows, 1] the last token of each row
@@ -631,5 +652,11 @@ public final class OnnxModel implements AutoCloseable {
         gathers.clear();
         logitsGraphs.values().forEach(OnnxModel::closeQuietly);
         logitsGraphs.clear();
+        sharedTables.close();
+    }
+
+    /** The weight tables that the files share, held once: e.g. "m.embed.weight (62.5 MiB, 3 files)", or "none". */
+    public String sharedTables() {
+        return sharedTables.toString();
     }
 }

@@ -3,13 +3,18 @@ package seq2seq.generation;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import seq2seq.model.DecoderLayout;
+import seq2seq.model.Dtype;
+import seq2seq.model.ModelBundle;
+import seq2seq.model.OnnxModel;
 
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The merged decoder and the separate pair give the same tokens and scores, greedy and beam. */
+/** The merged decoder and the separate pair give the same tokens and scores, greedy and beam (the pair without the encoder output after the first step). */
 class DecoderLayoutTest {
 
     @Test
@@ -32,6 +37,19 @@ class DecoderLayoutTest {
                     assertEquals(x.score(), y.score(), 1e-5, "beams " + beams + ", line " + (i + 1));
                 }
             }
+        }
+    }
+
+    /**
+     * The separate with-past decoder reads the cross-attention cache, not the encoder output, so a batch frees the
+     * encoder output after its first step (and its beam reorders stop copying it); the merged decoder needs it each step.
+     */
+    @Test
+    void onlyTheMergedDecoderReadsTheEncoderOutputAfterTheFirstStep() {
+        try (OnnxModel merged = OnnxModel.load(ModelBundle.open(TestModels.tiny(), Dtype.FP32, DecoderLayout.MERGED), 1);
+             OnnxModel separate = OnnxModel.load(ModelBundle.open(TestModels.tiny(), Dtype.FP32, DecoderLayout.SEPARATE), 1)) {
+            assertTrue(merged.laterStepsReadEncoderOutput());
+            assertFalse(separate.laterStepsReadEncoderOutput());
         }
     }
 }
