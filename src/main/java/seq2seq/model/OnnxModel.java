@@ -63,6 +63,11 @@ public final class OnnxModel implements AutoCloseable {
     private final int cacheOnnxType;
     /** whether the encoder takes attention_mask (it may be pruned when the export saw no padding) */
     private final boolean encoderTakesMask;
+    /**
+     * whether the steps after the first read the encoder output: a separate with-past decoder reads only the
+     * cross-attention cache made from it (Optimum's layout); a merged decoder takes it as an input on every step
+     */
+    private final boolean laterStepsReadEncoderOutput;
     /** use_cache_branch = false / true, shared read-only by all calls */
     private final OnnxTensor useCacheFalse;
     private final OnnxTensor useCacheTrue;
@@ -96,6 +101,7 @@ public final class OnnxModel implements AutoCloseable {
             }
         }
         encoderTakesMask = encoder.getInputNames().contains(ATTENTION_MASK);
+        laterStepsReadEncoderOutput = pastSession().getInputNames().contains(ENC_HIDDEN);
         validate();
         TensorInfo past = tensorInfo(pastSession().getInputInfo().get(selfPast[0]));
         cacheType = past.type;
@@ -414,12 +420,9 @@ public final class OnnxModel implements AutoCloseable {
         return (OnnxTensor) encoded.get(LAST_HIDDEN).orElseThrow();
     }
 
-    /**
-     * Whether the steps after the first read the encoder output. A separate with-past decoder reads only the cross-
-     * attention cache made from it (Optimum's layout); a merged decoder takes it as an input on every step.
-     */
+    /** Whether the steps after the first read the encoder output (see the field). */
     public boolean laterStepsReadEncoderOutput() {
-        return pastSession().getInputNames().contains(ENC_HIDDEN);
+        return laterStepsReadEncoderOutput;
     }
 
     /**

@@ -13,6 +13,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -77,9 +78,8 @@ final class SharedTables implements AutoCloseable {
         List<Table> tables = new ArrayList<>();
         try {
             for (Map.Entry<String, List<Path>> e : holders.entrySet()) {
-                List<Path> same = sameBytes(e.getKey(), e.getValue(), index);
-                if (same.size() >= 2) {
-                    Table t = load(env, index.get(same.get(0)).tensors.get(e.getKey()), same);
+                if (e.getValue().size() >= 2) {
+                    Table t = load(env, e.getKey(), e.getValue(), index);
                     if (t != null) {
                         tables.add(t);
                     }
@@ -92,67 +92,66 @@ final class SharedTables implements AutoCloseable {
         return new SharedTables(tables);
     }
 
-    /** The first holder and every other whose table has its type, shape and bytes. */
-    private static List<Path> sameBytes(String name, List<Path> holders, Map<Path, OnnxInitializers> index) throws IOException {
-        List<Path> same = new ArrayList<>();
+    /**
+     * The first holder's table read into native memory, as a tensor for every holder whose table has its type, shape
+     * and bytes; null when no other holder's does, or when the JVM's direct memory cannot take the table.
+     */
+    private static Table load(OrtEnvironment env, String name, List<Path> holders, Map<Path, OnnxInitializers> index)
+            throws IOException, OrtException {
         Path first = holders.get(0);
         OnnxInitializers.Tensor a = index.get(first).tensors.get(name);
-        same.add(first);
-        for (Path other : holders.subList(1, holders.size())) {
-            OnnxInitializers.Tensor b = index.get(other).tensors.get(name);
-            if (a.dataType() == b.dataType() && java.util.Arrays.equals(a.dims(), b.dims()) && a.length() == b.length()
-                    && equalBytes(first, a.offset(), other, b.offset(), a.length())) {
-                same.add(other);
-            }
-        }
-        return same;
-    }
-
-    private static boolean equalBytes(Path fa, long oa, Path fb, long ob, long length) throws IOException {
-        try (FileChannel ca = FileChannel.open(fa, StandardOpenOption.READ);
-             FileChannel cb = FileChannel.open(fb, StandardOpenOption.READ)) {
-            ByteBuffer ba = ByteBuffer.allocate(1 << 20);
-            ByteBuffer bb = ByteBuffer.allocate(1 << 20);
-            for (long done = 0; done < length; ) {
-                int n = (int) Math.min(ba.capacity(), length - done);
-                readFully(ca, ba, oa + done, n);
-                readFully(cb, bb, ob + done, n);
-                if (!ba.equals(bb)) {
-                    return false;
-                }
-                done += n;
-            }
-            return true;
-        }
-    }
-
-    private static void readFully(FileChannel ch, ByteBuffer buf, long pos, int n) throws IOException {
-        buf.clear().limit(n);
-        while (buf.hasRemaining()) {
-            if (ch.read(buf, pos + buf.position()) < 0) {
-                throw new IOException("unexpected end of file");
-            }
-        }
-        buf.flip();
-    }
-
-    /** The table's bytes in native memory, as a tensor; null when the JVM's direct memory cannot take it. */
-    private static Table load(OrtEnvironment env, OnnxInitializers.Tensor t, List<Path> files) throws IOException, OrtException {
         ByteBuffer data;
         try {
-            data = ByteBuffer.allocateDirect(Math.toIntExact(t.length())).order(ByteOrder.nativeOrder());
+            data = ByteBuffer.allocateDirect(Math.toIntExact(a.length())).order(ByteOrder.nativeOrder());
         } catch (OutOfMemoryError | ArithmeticException e) {
             return null; // -XX:MaxDirectMemorySize (default: the heap's maximum) is too small: one copy per session
         }
-        try (FileChannel ch = FileChannel.open(files.get(0), StandardOpenOption.READ)) {
+        readFully(first, a.offset(), data);
+        List<Path> same = new ArrayList<>(List.of(first));
+        ByteBuffer chunk = ByteBuffer.allocate(1 << 20);
+        for (Path other : holders.subList(1, holders.size())) {
+            OnnxInitializers.Tensor b = index.get(other).tensors.get(name);
+            if (a.dataType() == b.dataType() && Arrays.equals(a.dims(), b.dims()) && a.length() == b.length()
+                    && sameBytes(data, other, b.offset(), chunk)) {
+                same.add(other);
+            }
+        }
+        if (same.size() < 2) {
+            return null;
+        }
+        return new Table(name, OnnxTensor.createTensor(env, data, a.dims(), javaType(a.dataType())), a.length(), same);
+    }
+
+    /** Fills {@code data} from the file, starting at {@code offset}. */
+    private static void readFully(Path file, long offset, ByteBuffer data) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             while (data.hasRemaining()) {
-                if (ch.read(data, t.offset() + data.position()) < 0) {
-                    throw new IOException("unexpected end of " + files.get(0));
+                if (ch.read(data, offset + data.position()) < 0) {
+                    throw new IOException("unexpected end of " + file);
                 }
             }
         }
         data.flip();
-        return new Table(t.name(), OnnxTensor.createTensor(env, data, t.dims(), javaType(t.dataType())), t.length(), files);
+    }
+
+    /** Whether the file holds {@code data}'s bytes at {@code offset} (read a chunk at a time). */
+    private static boolean sameBytes(ByteBuffer data, Path file, long offset, ByteBuffer chunk) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            for (int done = 0; done < data.limit(); ) {
+                chunk.clear().limit(Math.min(chunk.capacity(), data.limit() - done));
+                while (chunk.hasRemaining()) {
+                    if (ch.read(chunk, offset + done + chunk.position()) < 0) {
+                        return false;
+                    }
+                }
+                chunk.flip();
+                if (!chunk.equals(data.slice(done, chunk.limit()))) {
+                    return false;
+                }
+                done += chunk.limit();
+            }
+            return true;
+        }
     }
 
     private static OnnxJavaType javaType(int onnxType) {
