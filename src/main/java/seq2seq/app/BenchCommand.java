@@ -205,6 +205,7 @@ final class BenchCommand implements Callable<Integer> {
                     .withBatchTokens(1 << 24).withMaxBatchSize(maxBatch).withOutputScores(false);
             try (Engine e = Engine.load(dir, o)) {
                 err.println("bench: " + name + " " + dtype + ": tables loaded once for all sessions: " + e.sharedTables());
+                e.tablesNotShared().forEach(t -> err.println("bench: " + name + " " + dtype + ": not shared: " + t));
                 for (int rep = 1; rep <= repeats; rep++) {
                     String round = repeats > 1 ? " (repeat " + rep + "/" + repeats + ")" : "";
                     for (int beam : beams) {

@@ -47,6 +47,7 @@ final class RunCommand implements Callable<Integer> {
             log.info("model {} version {} ({} weights, {} decoder; tables loaded once for all its files: {})",
                     engine.modelInfo().name(), engine.modelInfo().version(), engine.options().dtype(),
                     engine.bundle().layout.name().toLowerCase(java.util.Locale.ROOT), engine.sharedTables());
+            engine.tablesNotShared().forEach(t -> log.warn("weight table not shared: {}", t));
             if (shutdown.isRequested()) {
                 return 0;
             }

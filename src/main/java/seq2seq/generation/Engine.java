@@ -85,6 +85,11 @@ public final class Engine implements Translator {
         return model.sharedTables();
     }
 
+    /** Tables that the bundle's files share but each session holds itself, each with the reason (empty when none). */
+    public List<String> tablesNotShared() {
+        return model.tablesNotShared();
+    }
+
     public Tokenizer tokenizer() {
         return tokenizer;
     }

@@ -662,4 +662,9 @@ public final class OnnxModel implements AutoCloseable {
     public String sharedTables() {
         return sharedTables.toString();
     }
+
+    /** Tables that the files share but that each session holds itself, with the reason (empty when none). */
+    public List<String> tablesNotShared() {
+        return sharedTables.notShared();
+    }
 }

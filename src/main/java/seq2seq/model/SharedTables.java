@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.IntFunction;
 
 /**
  * Weight tables that several ONNX files of one export carry, loaded once and handed to each session as its
@@ -41,13 +42,16 @@ final class SharedTables implements AutoCloseable {
     }
 
     private final List<Table> tables;
+    /** tables that several files hold but that stay per session, each with the reason */
+    private final List<String> notShared;
 
-    private SharedTables(List<Table> tables) {
+    private SharedTables(List<Table> tables, List<String> notShared) {
         this.tables = tables;
+        this.notShared = notShared;
     }
 
     static SharedTables none() {
-        return new SharedTables(List.of());
+        return new SharedTables(List.of(), List.of());
     }
 
     /**
@@ -56,6 +60,11 @@ final class SharedTables implements AutoCloseable {
      * per session.
      */
     static SharedTables find(OrtEnvironment env, List<Path> files) {
+        return find(env, files, ByteBuffer::allocateDirect);
+    }
+
+    /** As {@link #find(OrtEnvironment, List)}, with the shared copies' memory from {@code allocateDirect}. */
+    static SharedTables find(OrtEnvironment env, List<Path> files, IntFunction<ByteBuffer> allocateDirect) {
         if (ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN) {
             return none(); // ONNX raw data is little-endian; ONNX Runtime reads the buffer in native order
         }
@@ -76,36 +85,46 @@ final class SharedTables implements AutoCloseable {
             }
         }));
         List<Table> tables = new ArrayList<>();
+        List<String> notShared = new ArrayList<>();
         try {
             for (Map.Entry<String, List<Path>> e : holders.entrySet()) {
-                if (e.getValue().size() >= 2) {
-                    Table t = load(env, e.getKey(), e.getValue(), index);
+                if (e.getValue().size() < 2) {
+                    continue;
+                }
+                try {
+                    Table t = load(env, e.getKey(), e.getValue(), index, allocateDirect);
                     if (t != null) {
                         tables.add(t);
                     }
+                } catch (OutOfMemoryError oom) {
+                    // said, not hidden: for NLLB's 1 GiB table this costs 2 GiB more, and one JVM flag avoids it
+                    notShared.add(String.format(Locale.ROOT, "%s (%s, %d files): larger than the JVM's free direct "
+                            + "memory (-XX:MaxDirectMemorySize, by default the -Xmx), so each session loads its own copy",
+                            e.getKey(), mib(index.get(e.getValue().get(0)).tensors.get(e.getKey()).length()),
+                            e.getValue().size()));
                 }
             }
         } catch (IOException | OrtException e) {
             tables.forEach(t -> t.tensor.close());
             return none();
         }
-        return new SharedTables(tables);
+        return new SharedTables(tables, notShared);
     }
 
     /**
      * The first holder's table read into native memory, as a tensor for every holder whose table has its type, shape
-     * and bytes; null when no other holder's does, or when the JVM's direct memory cannot take the table.
+     * and bytes; null when no other holder's does, or when the table is over 2 GiB (a Java buffer's limit).
+     *
+     * @throws OutOfMemoryError when the JVM's direct memory cannot take the table
      */
-    private static Table load(OrtEnvironment env, String name, List<Path> holders, Map<Path, OnnxInitializers> index)
-            throws IOException, OrtException {
+    private static Table load(OrtEnvironment env, String name, List<Path> holders, Map<Path, OnnxInitializers> index,
+                              IntFunction<ByteBuffer> allocateDirect) throws IOException, OrtException {
         Path first = holders.get(0);
         OnnxInitializers.Tensor a = index.get(first).tensors.get(name);
-        ByteBuffer data;
-        try {
-            data = ByteBuffer.allocateDirect(Math.toIntExact(a.length())).order(ByteOrder.nativeOrder());
-        } catch (OutOfMemoryError | ArithmeticException e) {
-            return null; // -XX:MaxDirectMemorySize (default: the heap's maximum) is too small: one copy per session
+        if (a.length() > Integer.MAX_VALUE) {
+            return null;
         }
+        ByteBuffer data = allocateDirect.apply((int) a.length()).order(ByteOrder.nativeOrder());
         readFully(first, a.offset(), data);
         List<Path> same = new ArrayList<>(List.of(first));
         ByteBuffer chunk = ByteBuffer.allocate(1 << 20);
@@ -187,6 +206,11 @@ final class SharedTables implements AutoCloseable {
         return tables.stream().filter(t -> t.name.equals(name)).mapToInt(t -> t.files.size()).findFirst().orElse(0);
     }
 
+    /** the tables that several files hold but each session loads itself, each with the reason */
+    List<String> notShared() {
+        return notShared;
+    }
+
     /** What sharing saves, e.g. "m.embed.weight (62.5 MiB, 3 files)". */
     @Override
     public String toString() {
@@ -195,9 +219,13 @@ final class SharedTables implements AutoCloseable {
         }
         List<String> parts = new ArrayList<>();
         for (Table t : tables) {
-            parts.add(String.format(Locale.ROOT, "%s (%.1f MiB, %d files)", t.name, t.bytes / 1048576.0, t.files.size()));
+            parts.add(String.format(Locale.ROOT, "%s (%s, %d files)", t.name, mib(t.bytes), t.files.size()));
         }
         return String.join(", ", parts);
+    }
+
+    private static String mib(long bytes) {
+        return String.format(Locale.ROOT, "%.1f MiB", bytes / 1048576.0);
     }
 
     /** Closes the tensors: only after every session that uses them is closed. */

@@ -79,6 +79,26 @@ class SharedTablesTest {
         }
     }
 
+    /**
+     * When the JVM's direct memory cannot take a table (as the JDK says it: "Cannot reserve ... bytes of direct buffer
+     * memory"), each session keeps its own copy, and the table, its size and the flag to raise are named.
+     */
+    @Test
+    void aTableTheDirectMemoryCannotTakeIsNamedWithTheFlagToRaise() {
+        try (SharedTables shared = SharedTables.find(OnnxModel.environment(), files(TINY), bytes -> {
+            throw new OutOfMemoryError("Cannot reserve " + bytes + " bytes of direct buffer memory");
+        })) {
+            assertEquals(List.of(), shared.names());
+            assertEquals("none", shared.toString());
+            assertEquals(List.of("m.embed.weight (0.1 MiB, 3 files): larger than the JVM's free direct memory "
+                    + "(-XX:MaxDirectMemorySize, by default the -Xmx), so each session loads its own copy"),
+                    shared.notShared());
+        }
+        try (SharedTables shared = SharedTables.find(OnnxModel.environment(), files(TINY))) {
+            assertEquals(List.of(), shared.notShared());
+        }
+    }
+
     /** A file that is not a model (random bytes; a length field of 2^63 - 1 and one of -1) fails cleanly, at once. */
     @Test
     @Timeout(10)
