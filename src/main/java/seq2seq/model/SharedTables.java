@@ -56,8 +56,8 @@ final class SharedTables implements AutoCloseable {
 
     /**
      * The tables that at least two of {@code files} hold with identical bytes. A file that cannot be read shares
-     * nothing (its session's own load reports the problem); a table that does not fit the JVM's direct memory stays
-     * per session.
+     * nothing (its session's own load reports the problem); a table that does not fit the JVM's direct memory (or a
+     * Java buffer) stays per session and is listed in {@link #notShared()} with the reason.
      */
     static SharedTables find(OrtEnvironment env, List<Path> files) {
         return find(env, files, ByteBuffer::allocateDirect);
@@ -88,20 +88,29 @@ final class SharedTables implements AutoCloseable {
         List<String> notShared = new ArrayList<>();
         try {
             for (Map.Entry<String, List<Path>> e : holders.entrySet()) {
-                if (e.getValue().size() < 2) {
+                String name = e.getKey();
+                List<Path> holdersOfIt = e.getValue();
+                if (holdersOfIt.size() < 2) {
                     continue;
                 }
+                long length = index.get(holdersOfIt.get(0)).tensors.get(name).length();
+                // said, not hidden: for NLLB's 1 GiB table a copy per session costs 2 GiB more
+                String what = String.format(Locale.ROOT, "%s (%s, %d files): ", name, mib(length), holdersOfIt.size());
+                if (length > Integer.MAX_VALUE) {
+                    notShared.add(what + "over 2 GiB, more than a Java buffer holds, so each session loads its own copy");
+                    continue;
+                }
+                ByteBuffer data;
                 try {
-                    Table t = load(env, e.getKey(), e.getValue(), index, allocateDirect);
-                    if (t != null) {
-                        tables.add(t);
-                    }
+                    data = allocateDirect.apply((int) length).order(ByteOrder.nativeOrder());
                 } catch (OutOfMemoryError oom) {
-                    // said, not hidden: for NLLB's 1 GiB table this costs 2 GiB more, and one JVM flag avoids it
-                    notShared.add(String.format(Locale.ROOT, "%s (%s, %d files): larger than the JVM's free direct "
-                            + "memory (-XX:MaxDirectMemorySize, by default the -Xmx), so each session loads its own copy",
-                            e.getKey(), mib(index.get(e.getValue().get(0)).tensors.get(e.getKey()).length()),
-                            e.getValue().size()));
+                    notShared.add(what + "larger than the JVM's free direct memory (-XX:MaxDirectMemorySize, by "
+                            + "default the -Xmx), so each session loads its own copy");
+                    continue;
+                }
+                Table t = load(env, name, holdersOfIt, index, data);
+                if (t != null) {
+                    tables.add(t);
                 }
             }
         } catch (IOException | OrtException e) {
@@ -112,19 +121,13 @@ final class SharedTables implements AutoCloseable {
     }
 
     /**
-     * The first holder's table read into native memory, as a tensor for every holder whose table has its type, shape
-     * and bytes; null when no other holder's does, or when the table is over 2 GiB (a Java buffer's limit).
-     *
-     * @throws OutOfMemoryError when the JVM's direct memory cannot take the table
+     * The first holder's table read into {@code data}, as a tensor for every holder whose table has its type, shape
+     * and bytes; null when no other holder's does.
      */
     private static Table load(OrtEnvironment env, String name, List<Path> holders, Map<Path, OnnxInitializers> index,
-                              IntFunction<ByteBuffer> allocateDirect) throws IOException, OrtException {
+                              ByteBuffer data) throws IOException, OrtException {
         Path first = holders.get(0);
         OnnxInitializers.Tensor a = index.get(first).tensors.get(name);
-        if (a.length() > Integer.MAX_VALUE) {
-            return null;
-        }
-        ByteBuffer data = allocateDirect.apply((int) a.length()).order(ByteOrder.nativeOrder());
         readFully(first, a.offset(), data);
         List<Path> same = new ArrayList<>(List.of(first));
         ByteBuffer chunk = ByteBuffer.allocate(1 << 20);

@@ -99,6 +99,45 @@ class SharedTablesTest {
         }
     }
 
+    /**
+     * A poisoned table that every file carries alike (its shape says 1 000 × 31, its data holds 1 000 × 32 floats) is
+     * not this class's to report: it shares nothing, and the load fails as a bundle error that names a file.
+     */
+    @Test
+    void aTableWhoseShapeDoesNotFitItsDataSharesNothingAndTheLoadNamesTheFile(@TempDir Path dir) throws IOException {
+        Path copy = dir.resolve("tiny");
+        Files.createDirectories(copy.resolve("onnx"));
+        try (var entries = Files.list(TINY)) {
+            for (Path f : entries.filter(Files::isRegularFile).toList()) {
+                Files.copy(f, copy.resolve(f.getFileName()));
+            }
+        }
+        // TensorProto dims 1000 (08 E8 07) then 32 (08 20), written 31 (08 1F): same length, still a valid protobuf
+        byte[] dims = {0x08, (byte) 0xE8, 0x07, 0x08, 0x20};
+        for (Path f : files(TINY)) {
+            byte[] b = Files.readAllBytes(f);
+            int at = indexOf(b, dims);
+            assertTrue(at >= 0 && indexOf(java.util.Arrays.copyOfRange(b, at + 1, b.length), dims) < 0, f.toString());
+            b[at + 4] = 0x1F;
+            Files.write(copy.resolve("onnx").resolve(f.getFileName()), b);
+        }
+        try (SharedTables shared = SharedTables.find(OnnxModel.environment(), files(copy))) {
+            assertEquals(List.of(), shared.names());
+        }
+        BundleException e = assertThrows(BundleException.class,
+                () -> OnnxModel.load(ModelBundle.open(copy, Dtype.FP32, DecoderLayout.SEPARATE), 1));
+        assertTrue(e.getMessage().contains("onnx/encoder_model.onnx"), e.getMessage());
+    }
+
+    private static int indexOf(byte[] b, byte[] pattern) {
+        for (int i = 0; i + pattern.length <= b.length; i++) {
+            if (java.util.Arrays.equals(b, i, i + pattern.length, pattern, 0, pattern.length)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
     /** A file that is not a model (random bytes; a length field of 2^63 - 1 and one of -1) fails cleanly, at once. */
     @Test
     @Timeout(10)
