@@ -147,10 +147,8 @@ final class SharedTables implements AutoCloseable {
     /** Fills {@code data} from the file, starting at {@code offset}. */
     private static void readFully(Path file, long offset, ByteBuffer data) throws IOException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            while (data.hasRemaining()) {
-                if (ch.read(data, offset + data.position()) < 0) {
-                    throw new IOException("unexpected end of " + file);
-                }
+            if (!fill(ch, offset, data)) {
+                throw new IOException("unexpected end of " + file);
             }
         }
         data.flip();
@@ -161,10 +159,8 @@ final class SharedTables implements AutoCloseable {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             for (int done = 0; done < data.limit(); ) {
                 chunk.clear().limit(Math.min(chunk.capacity(), data.limit() - done));
-                while (chunk.hasRemaining()) {
-                    if (ch.read(chunk, offset + done + chunk.position()) < 0) {
-                        return false;
-                    }
+                if (!fill(ch, offset + done, chunk)) {
+                    return false;
                 }
                 chunk.flip();
                 if (!chunk.equals(data.slice(done, chunk.limit()))) {
@@ -174,6 +170,18 @@ final class SharedTables implements AutoCloseable {
             }
             return true;
         }
+    }
+
+    /** Reads the file from {@code offset} on until {@code buf} is full; false when the file ends first. */
+    private static boolean fill(FileChannel ch, long offset, ByteBuffer buf) throws IOException {
+        for (long at = offset; buf.hasRemaining(); ) {
+            int n = ch.read(buf, at);
+            if (n < 0) {
+                return false;
+            }
+            at += n;
+        }
+        return true;
     }
 
     private static OnnxJavaType javaType(int onnxType) {

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -44,7 +45,7 @@ class SharedTablesTest {
         byte[] b = slice(TINY.resolve("onnx/encoder_model.onnx"), e.offset(), (int) e.length());
         assertArrayEquals(a, b);
         // and not zeros: a random table has no run of 128 zero bytes
-        assertTrue(!java.util.Arrays.equals(java.util.Arrays.copyOf(a, 128), new byte[128]));
+        assertTrue(!Arrays.equals(Arrays.copyOf(a, 128), new byte[128]));
     }
 
     @Test
@@ -117,7 +118,7 @@ class SharedTablesTest {
         for (Path f : files(TINY)) {
             byte[] b = Files.readAllBytes(f);
             int at = indexOf(b, dims);
-            assertTrue(at >= 0 && indexOf(java.util.Arrays.copyOfRange(b, at + 1, b.length), dims) < 0, f.toString());
+            assertTrue(at >= 0 && indexOf(Arrays.copyOfRange(b, at + 1, b.length), dims) < 0, f.toString());
             b[at + 4] = 0x1F;
             Files.write(copy.resolve("onnx").resolve(f.getFileName()), b);
         }
@@ -131,7 +132,7 @@ class SharedTablesTest {
 
     private static int indexOf(byte[] b, byte[] pattern) {
         for (int i = 0; i + pattern.length <= b.length; i++) {
-            if (java.util.Arrays.equals(b, i, i + pattern.length, pattern, 0, pattern.length)) {
+            if (Arrays.equals(b, i, i + pattern.length, pattern, 0, pattern.length)) {
                 return i;
             }
         }
