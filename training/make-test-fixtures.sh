@@ -5,11 +5,11 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 PY=/usr/bin/python3
-OUT=../src/test/resources/models/tiny
+OUT=../testdata/models/tiny
 rm -rf "$OUT"
 mkdir -p work
 $PY export.py --random --preset tiny --seed 1234 --spm fixtures/tiny-spm.model --out "$OUT" --name tiny-random \
   --max-length 32 --num-beams 4 --quantize-merged-only --weights-out work/tiny.pt 2>&1 | grep -v -i warn
 $PY reference_search.py --bundle "$OUT" --weights work/tiny.pt --spm fixtures/tiny-spm.model \
-  --inputs ../src/test/resources/parity-inputs.txt --out ../src/test/resources/golden
+  --inputs ../testdata/parity-inputs.txt --out ../testdata/golden
 du -sh "$OUT"

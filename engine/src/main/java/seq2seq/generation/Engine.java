@@ -1,0 +1,355 @@
+package seq2seq.generation;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession.Result;
+import seq2seq.model.ModelBundle;
+import seq2seq.model.OnnxModel;
+import seq2seq.model.Tokenizer;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The inference engine: tokenize, batch by length, encode, search with the KV cache, detokenize.
+ * One per process; thread-safe (its ONNX Runtime sessions and tokenizer are shared by all callers).
+ */
+public final class Engine implements Translator {
+    /** the model's sessions */
+    private final OnnxModel model;
+    private final Tokenizer tokenizer;
+    private final EngineOptions options;
+    /** the bundle's search settings with the engine options' overrides */
+    private final GenerationOptions defaults;
+    private final ModelInfo info;
+    /** target-language code to its token (empty: the model has none) */
+    private final Map<String, java.util.Optional<Integer>> languageTokens = new java.util.concurrent.ConcurrentHashMap<>();
+    /** the one pool every batch runs on (options.workers() threads) */
+    private final WorkerPool pool;
+
+    /**
+     * A decoder row's step in units of the work per source token (encoder layers, cross-attention keys and values),
+     * from the weight products: (14 L d^2 + d V) / (14 L d^2), taking the feed-forward size as 4 d and as many encoder
+     * as decoder layers (config.json names these differently from model to model). 1.74 for the base model.
+     */
+    private final double stepSourceTokens;
+
+    private Engine(OnnxModel model, Tokenizer tokenizer, EngineOptions options, GenerationOptions defaults, ModelInfo info,
+                   WorkerPool pool) {
+        this.model = model;
+        double layerProducts = 14.0 * model.config().decoderLayers() * model.config().dModel() * model.config().dModel();
+        this.stepSourceTokens = 1 + (double) model.config().dModel() * model.config().vocabSize() / layerProducts;
+        this.tokenizer = tokenizer;
+        this.options = options;
+        this.defaults = defaults;
+        this.info = info;
+        this.pool = pool;
+    }
+
+    /** Opens and checks a model folder; a bad folder is a {@link seq2seq.model.BundleException} naming file and field. */
+    public static Engine load(Path dir, EngineOptions options) {
+        WorkerPool pool = new WorkerPool(options.workers(), "engine-worker");
+        try {
+            // loading runs native code too (ONNX Runtime's start-up), which wants a worker's large stack
+            return pool.call(() -> load(dir, options, pool));
+        } catch (RuntimeException | Error e) {
+            pool.close();
+            throw e;
+        }
+    }
+
+    private static Engine load(Path dir, EngineOptions options, WorkerPool pool) {
+        ModelBundle bundle = ModelBundle.open(dir, options.dtype(), options.layout());
+        GenerationOptions defaults = GenerationOptions.defaults(bundle.generation).withOutputScores(options.outputScores());
+        if (options.numBeams() != null) {
+            defaults = defaults.withNumBeams(options.numBeams());
+        }
+        if (options.maxNewTokens() != null) {
+            defaults = defaults.withMaxNewTokens(options.maxNewTokens());
+        }
+        String version = bundle.contentHash();
+        Tokenizer tokenizer = Tokenizer.load(bundle.dir, bundle.tokenizerFile());
+        try {
+            OnnxModel model = OnnxModel.load(bundle, options.intraOpThreads(), options.profileDir());
+            return new Engine(model, tokenizer, options, defaults,
+                    new ModelInfo(bundle.name(), version, bundle.maxInputTokens), pool);
+        } catch (RuntimeException e) {
+            tokenizer.close();
+            throw e;
+        }
+    }
+
+    public ModelBundle bundle() {
+        return model.bundle;
+    }
+
+    /** The weight tables that the bundle's files share and this engine holds once (or "none"). */
+    public String sharedTables() {
+        return model.sharedTables();
+    }
+
+    /** Tables that the bundle's files share but each session holds itself, each with the reason (empty when none). */
+    public List<String> tablesNotShared() {
+        return model.tablesNotShared();
+    }
+
+    public Tokenizer tokenizer() {
+        return tokenizer;
+    }
+
+    public EngineOptions options() {
+        return options;
+    }
+
+    /** The search settings used when a task sets none. */
+    public GenerationOptions defaults() {
+        return defaults;
+    }
+
+    @Override
+    public ModelInfo modelInfo() {
+        return info;
+    }
+
+    @Override
+    public List<Translation> translate(List<TranslationTask> tasks) {
+        return translateDetailed(tasks).stream().map(DetailedTranslation::translation).toList();
+    }
+
+    /** {@link #translate} with the token ids behind each translation. */
+    public List<DetailedTranslation> translateDetailed(List<TranslationTask> tasks) {
+        DetailedTranslation[] out = new DetailedTranslation[tasks.size()];
+        Tokenizer.Encoded[] encoded = new Tokenizer.Encoded[tasks.size()];
+        // tasks to run, grouped by their search settings
+        Map<GenerationOptions, List<Integer>> groups = new LinkedHashMap<>();
+        for (int i = 0; i < tasks.size(); i++) {
+            TranslationTask t = tasks.get(i);
+            try {
+                if (t == null || t.text() == null) {
+                    throw new IllegalArgumentException("text is null");
+                }
+                GenerationOptions o = optionsFor(t);
+                if (isBlank(t.text())) {
+                    out[i] = empty(null);
+                    continue;
+                }
+                encoded[i] = tokenizer.encode(t.text(), info.maxInputTokens());
+                if (encoded[i].textTokens() == 0) {
+                    // only special tokens (e.g. invisible characters the tokenizer drops): nothing to translate
+                    out[i] = empty(encoded[i]);
+                    continue;
+                }
+                groups.computeIfAbsent(o, k -> new ArrayList<>()).add(i);
+            } catch (RuntimeException e) {
+                out[i] = failed(encoded[i], e);
+            }
+        }
+        if (pool.onWorker()) {
+            // a batch the caller already put on a worker (the pipeline's batcher): run it here, uncut
+            plan(groups, encoded, out, 1).forEach(Runnable::run);
+            return Arrays.asList(out);
+        }
+        List<Runnable> batches = plan(groups, encoded, out, 1);
+        if (batches.size() < pool.workers()) {
+            batches = plan(groups, encoded, out, pool.workers());
+        }
+        List<java.util.concurrent.CompletableFuture<Object>> running = new ArrayList<>();
+        for (Runnable batch : batches) {
+            running.add(pool.submit(() -> {
+                batch.run();
+                return null;
+            }));
+        }
+        running.forEach(WorkerPool::join);
+        return Arrays.asList(out);
+    }
+
+    /** {@link #translate} on a worker of the engine's pool, as one batch: the pipeline's batcher cuts its own. */
+    @Override
+    public java.util.concurrent.CompletableFuture<List<Translation>> submit(List<TranslationTask> tasks) {
+        return pool.submit(() -> translate(tasks));
+    }
+
+    /** Batches that run at once: the pool's workers. */
+    @Override
+    public int parallelism() {
+        return pool.workers();
+    }
+
+    /**
+     * Each group's tasks sorted by length and cut into batches under the budget, each group cut into at least
+     * {@code ways} batches: with fewer batches than workers, every worker gets one (two single-threaded batches of 16
+     * at once beat one batch of 32 on two threads: no synchronisation inside each operator), cut so that they
+     * should take the same time ({@link LengthBatches#balanced}).
+     */
+    private List<Runnable> plan(Map<GenerationOptions, List<Integer>> groups, Tokenizer.Encoded[] encoded,
+                                DetailedTranslation[] out, int ways) {
+        List<Runnable> batches = new ArrayList<>();
+        for (Map.Entry<GenerationOptions, List<Integer>> g : groups.entrySet()) {
+            List<Integer> idx = g.getValue();
+            int[] lengths = idx.stream().mapToInt(i -> encoded[i].ids().length).toArray();
+            GenerationOptions o = g.getKey();
+            List<int[]> cut = ways > 1
+                    ? LengthBatches.balanced(lengths, o.numBeams(), options.batchTokens(), options.maxBatchSize(), ways,
+                            o.numBeams() * o.maxNewTokens() * stepSourceTokens)
+                    : null;
+            if (cut == null) {
+                int maxSize = Math.min(options.maxBatchSize(), Math.max(1, (idx.size() + ways - 1) / ways));
+                cut = LengthBatches.plan(lengths, o.numBeams(), options.batchTokens(), maxSize);
+            }
+            for (int[] batch : cut) {
+                int[] members = Arrays.stream(batch).map(idx::get).toArray();
+                batches.add(() -> runTasks(members, encoded, g.getKey(), out));
+            }
+        }
+        return batches;
+    }
+
+    /** Runs one batch; if it fails, each task alone, so one bad task does not fail the others. */
+    private void runTasks(int[] members, Tokenizer.Encoded[] encoded, GenerationOptions o, DetailedTranslation[] out) {
+        List<long[]> ids = Arrays.stream(members).mapToObj(i -> encoded[i].ids()).toList();
+        long t0 = System.nanoTime();
+        List<List<Hypothesis>> hyps;
+        try {
+            hyps = generateBatch(ids, o);
+        } catch (RuntimeException e) {
+            if (members.length == 1) {
+                out[members[0]] = failed(encoded[members[0]], e);
+                return;
+            }
+            for (int m : members) {
+                runTasks(new int[] {m}, encoded, o, out);
+            }
+            return;
+        }
+        long each = (System.nanoTime() - t0) / members.length;
+        int eos = model.config().eosTokenId();
+        for (int j = 0; j < members.length; j++) {
+            Tokenizer.Encoded e = encoded[members[j]];
+            Hypothesis best = hyps.get(j).get(0);
+            int[] content = best.contentTokens(eos);
+            String text = tokenizer.decode(Arrays.stream(content).asLongStream().toArray());
+            out[members[j]] = new DetailedTranslation(
+                    new Translation(text, e.ids().length, content.length, e.truncated(),
+                            Float.isNaN(best.score()) ? null : best.score(), each, null),
+                    e.ids(), content);
+        }
+    }
+
+    private GenerationOptions optionsFor(TranslationTask t) {
+        GenerationOptions o = defaults;
+        if (t.targetLang() != null) {
+            // multilingual models (NLLB, M2M100) start the output with a target-language token; a one-pair model has none
+            Integer lang = languageTokens.computeIfAbsent(t.targetLang(), this::languageToken).orElse(null);
+            if (lang != null) {
+                o = o.withForcedBosTokenId(lang);
+            }
+        }
+        if (t.numBeams() != null) {
+            o = o.withNumBeams(t.numBeams());
+        }
+        if (t.maxNewTokens() != null) {
+            o = o.withMaxNewTokens(t.maxNewTokens());
+        }
+        return o;
+    }
+
+    /** Only white space in Unicode's sense: Java's white space, no-break spaces, zero-width characters, the BOM. */
+    static boolean isBlank(String text) {
+        return text.codePoints().allMatch(c -> Character.isWhitespace(c) || Character.isSpaceChar(c)
+                || (c >= 0x200B && c <= 0x200D) || c == 0x2060 || c == 0xFEFF);
+    }
+
+    /** The token of a language code: the code itself (NLLB: "deu_Latn") or M2M100's "__de__". */
+    private java.util.Optional<Integer> languageToken(String code) {
+        Integer id = tokenizer.tokenId(code);
+        if (id == null) {
+            id = tokenizer.tokenId("__" + code + "__");
+        }
+        return java.util.Optional.ofNullable(id).filter(i -> i < model.config().vocabSize());
+    }
+
+    private static DetailedTranslation empty(Tokenizer.Encoded e) {
+        long[] ids = e == null ? new long[0] : e.ids();
+        return new DetailedTranslation(new Translation("", 0, 0, e != null && e.truncated(), null, 0, null), ids, new int[0]);
+    }
+
+    private static DetailedTranslation failed(Tokenizer.Encoded e, RuntimeException err) {
+        String why = err.getMessage() != null ? err.getMessage() : err.toString();
+        return new DetailedTranslation(new Translation("", e == null ? 0 : e.ids().length, 0, e != null && e.truncated(),
+                null, 0, why), e == null ? new long[0] : e.ids(), new int[0]);
+    }
+
+    /**
+     * Generates for token-id inputs (special tokens included, as the encoder takes them), batched by length under the
+     * engine's budget; hypotheses per input in input order, best first.
+     */
+    public List<List<Hypothesis>> generate(List<long[]> sources, GenerationOptions o) {
+        List<List<Hypothesis>> out = new ArrayList<>(java.util.Collections.nCopies(sources.size(), null));
+        int[] lengths = sources.stream().mapToInt(s -> s.length).toArray();
+        for (int[] batch : LengthBatches.plan(lengths, o.numBeams(), options.batchTokens(), options.maxBatchSize())) {
+            List<List<Hypothesis>> r = generateBatch(Arrays.stream(batch).mapToObj(sources::get).toList(), o);
+            for (int j = 0; j < batch.length; j++) {
+                out.set(batch[j], r.get(j));
+            }
+        }
+        return out;
+    }
+
+    /** One padded batch through the encoder and the search. */
+    public List<List<Hypothesis>> generateBatch(List<long[]> sources, GenerationOptions o) {
+        int n = sources.size();
+        if (n == 0) {
+            return List.of();
+        }
+        int len = sources.stream().mapToInt(s -> s.length).max().orElse(0);
+        if (len == 0) {
+            throw new IllegalArgumentException("an input has no tokens");
+        }
+        if (len > info.maxInputTokens()) {
+            throw new IllegalArgumentException("an input has " + len + " tokens, more than the model's " + info.maxInputTokens());
+        }
+        int pad = model.config().padTokenId();
+        long[][] mask = new long[n][len];
+        for (int i = 0; i < n; i++) {
+            Arrays.fill(mask[i], 0, sources.get(i).length, 1L);
+        }
+        List<int[]> groups = EncoderGroups.plan(sources.stream().mapToInt(s -> s.length).toArray());
+        try {
+            CachedDecoder decoder;
+            if (groups.size() == 1) {
+                Result encoded = model.encode(sources, pad);
+                try {
+                    decoder = new CachedDecoder(model, encoded, mask);
+                } catch (OrtException | RuntimeException e) {
+                    encoded.close();
+                    throw e;
+                }
+            } else {
+                OnnxTensor hidden = model.encodeGroups(sources, pad, groups, len);
+                try {
+                    decoder = new CachedDecoder(model, hidden, mask);
+                } catch (OrtException | RuntimeException e) {
+                    hidden.close();
+                    throw e;
+                }
+            }
+            try (decoder) {
+                return Search.of(o, model.config().decoderStartTokenId(), model.config().eosTokenId()).run(decoder);
+            }
+        } catch (OrtException e) {
+            throw new IllegalStateException("ONNX Runtime failed: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void close() {
+        pool.close();
+        model.close();
+        tokenizer.close();
+    }
+}

@@ -1,0 +1,31 @@
+package seq2seq.service;
+
+import seq2seq.service.config.AppConfig;
+import seq2seq.service.config.Settings;
+import seq2seq.generation.Engine;
+import seq2seq.generation.EngineOptions;
+import seq2seq.model.Dtype;
+
+
+import java.nio.file.Path;
+
+/**
+ * Loads the engine the configuration names, with the batch caps the pipeline uses and its one worker pool sized by
+ * {@code batch.workers} (one ONNX Runtime thread per operator each, by default).
+ */
+public final class EngineLoader {
+    private EngineLoader() {
+    }
+
+    public static Engine load(AppConfig c) {
+        return load(Path.of(c.get(Settings.MODEL_DIR)), c);
+    }
+
+    public static Engine load(Path dir, AppConfig c) {
+        EngineOptions o = EngineOptions.defaults()
+                .withDtype(Dtype.parse(c.get(Settings.MODEL_DTYPE)))
+                .withWorkersOnCores(c.getInt(Settings.BATCH_WORKERS), c.getInt(Settings.ENGINE_THREADS))
+                .withMaxBatchSize(c.getInt(Settings.BATCH_SIZE));
+        return Engine.load(dir, o);
+    }
+}

@@ -1,0 +1,129 @@
+package seq2seq.service;
+
+import org.apache.kafka.streams.CloseOptions;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import seq2seq.service.config.AppConfig;
+import seq2seq.service.config.Settings;
+import seq2seq.avro.TranslationFailure;
+import seq2seq.avro.TranslationRequest;
+import seq2seq.avro.TranslationResult;
+import seq2seq.generation.Translator;
+import seq2seq.streams.Batcher;
+import seq2seq.streams.DeadLetterHandler;
+import seq2seq.streams.PipelineEvents;
+import seq2seq.streams.PipelineSettings;
+import seq2seq.streams.SerdeFactory;
+import seq2seq.streams.TranslationTopology;
+
+import java.time.Duration;
+import java.util.Properties;
+
+/**
+ * One running instance of the pipeline: the shared batcher over the engine, the topology and its Kafka Streams
+ * client. {@code run} and {@code demo} start one; tests start several against one broker.
+ *
+ * <h2>Kafka settings that matter here</h2>
+ * <ul>
+ *   <li>{@code processing.guarantee=exactly_once_v2} (default): the batch buffer, the memory, the outputs, the dead
+ *       letters and the input offsets commit in one transaction per commit.</li>
+ *   <li>{@code commit.interval.ms} (100 under exactly-once): outputs become visible to {@code read_committed}
+ *       readers at each commit, so it adds up to that much latency; shorter means more transactions.</li>
+ *   <li>{@code transaction.timeout.ms} (Streams sets 10 s under exactly-once): the engine runs on the batcher's
+ *       thread, not inside a transaction; only a back-pressure wait ({@code batch.max.block.ms}) does, and the
+ *       configuration refuses a wait longer than half the timeout.</li>
+ *   <li>{@code max.poll.interval.ms} (300 s): a stream thread never blocks longer than one back-pressure wait, far
+ *       inside it, so a slow model does not get the instance thrown out of the group.</li>
+ *   <li>{@code num.stream.threads}: all threads share one engine, which uses the cores itself; one or two threads
+ *       suffice. Scale out with more instances (and at least as many input partitions).</li>
+ *   <li>{@code num.standby.replicas}: with 1, another instance keeps a warm copy of each partition's memory and
+ *       buffer, so a fail-over does not replay the changelogs first.</li>
+ *   <li>{@code poll.ms} (10 here, 100 in Kafka): when input is idle, results are picked up at the next wake-up.</li>
+ * </ul>
+ */
+public final class PipelineService implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(PipelineService.class);
+
+    /** the configuration it was started with */
+    private final AppConfig config;
+    /** shared by all stream threads */
+    private final Batcher batcher;
+    /** the Kafka Streams client */
+    private final KafkaStreams streams;
+    /** the topology it runs */
+    private final Topology topology;
+
+    /**
+     * Builds (does not start) an instance. The translator is not closed by {@link #close()}: its owner closes it.
+     */
+    public PipelineService(AppConfig config, Translator translator, PipelineEvents events) {
+        this.config = config;
+        PipelineSettings settings = config.pipeline();
+        String serdeClass = config.get(Settings.SERDE_CLASS);
+        var serdeConfig = config.serdes();
+        this.batcher = new Batcher(translator, settings.batchMaxSize(), settings.batchMaxTokens(), events);
+        this.topology = TranslationTopology.build(settings, batcher, translator.modelInfo(),
+                SerdeFactory.create(serdeClass, TranslationRequest.class, serdeConfig),
+                SerdeFactory.create(serdeClass, TranslationResult.class, serdeConfig),
+                SerdeFactory.create(serdeClass, TranslationFailure.class, serdeConfig), events);
+        Properties props = new Properties();
+        props.putAll(config.kafkaStreams());
+        props.put(DeadLetterHandler.EVENTS_CONFIG, events);
+        this.streams = new KafkaStreams(topology, props);
+        this.streams.setUncaughtExceptionHandler(e -> {
+            log.error("a stream thread failed; replacing it (its tasks restart from the last commit)", e);
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+        });
+    }
+
+    public PipelineService start() {
+        log.info("starting: {} -> {} | {} (application id {}, {})", config.pipeline().requestsTopic(),
+                config.pipeline().translationsTopic(), config.pipeline().failuresTopic(), config.get(Settings.APPLICATION_ID),
+                config.get(Settings.PROCESSING_GUARANTEE));
+        streams.start();
+        return this;
+    }
+
+    public KafkaStreams streams() {
+        return streams;
+    }
+
+    public Topology topology() {
+        return topology;
+    }
+
+    public Batcher batcher() {
+        return batcher;
+    }
+
+    public AppConfig config() {
+        return config;
+    }
+
+    /** Stops Kafka Streams cleanly (commits what is done; buffered requests stay in the changelog), then the batcher. */
+    public void close(Duration timeout) {
+        streams.close(timeout);
+        batcher.close();
+    }
+
+    /**
+     * Stops like {@link #close(Duration)} but also leaves the consumer group, so the other instances take the
+     * partitions over at once instead of after the session timeout (a graceful stop: scale-down, rolling restart).
+     *
+     * @return false if Kafka Streams did not finish closing in time
+     */
+    public boolean closeAndLeaveGroup(Duration timeout) {
+        boolean closed = streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
+                .withTimeout(timeout));
+        batcher.close();
+        return closed;
+    }
+
+    @Override
+    public void close() {
+        close(Duration.ofSeconds(30));
+    }
+}

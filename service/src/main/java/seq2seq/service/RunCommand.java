@@ -1,0 +1,81 @@
+package seq2seq.service;
+
+import org.apache.kafka.streams.KafkaStreams;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import seq2seq.service.config.AppConfig;
+import seq2seq.service.config.Settings;
+import seq2seq.service.ops.GracefulShutdown;
+import seq2seq.service.ops.Operations;
+import seq2seq.generation.Engine;
+
+import java.time.Duration;
+import java.util.concurrent.Callable;
+
+/**
+ * `run`: the production service against external brokers and a schema registry. The operations endpoints come up
+ * first (live, not ready), then the model, then Kafka Streams. SIGTERM or Ctrl-C stops it cleanly with exit 0.
+ */
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = {"Runs the translation pipeline against a Kafka cluster and a schema registry until stopped.",
+                "Start more instances with the same kafka.application.id to share the partitions.",
+                "Operations endpoints (metrics, health, status page) listen on ops.port (default 8080)."},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:stopped by SIGTERM or Ctrl-C after a clean close",
+                "1:Kafka Streams failed or did not close in time, or the model could not be loaded",
+                "2:bad arguments or configuration",
+                "130:a second signal, or the close took longer than shutdown.timeout.ms + 10 s"})
+public final class RunCommand implements Callable<Integer> {
+    private static final Logger log = LoggerFactory.getLogger(RunCommand.class);
+    /** how long after shutdown.timeout.ms the watchdog halts a stop that hangs */
+    private static final Duration WATCHDOG_SLACK = Duration.ofSeconds(10);
+
+    @Mixin
+    ConfigOption config;
+
+    @Override
+    public Integer call() throws Exception {
+        AppConfig c = config.load();
+        log.info("configuration: {}", c.explicitValues());
+        Duration closeTimeout = c.getMillis(Settings.SHUTDOWN_TIMEOUT);
+        GracefulShutdown shutdown = GracefulShutdown.install(closeTimeout.plus(WATCHDOG_SLACK));
+        try (Operations ops = Operations.start(c);
+             Engine engine = EngineLoader.load(c)) {
+            ops.modelLoaded(engine.modelInfo());
+            log.info("model {} version {} ({} weights, {} decoder; tables loaded once for all its files: {})",
+                    engine.modelInfo().name(), engine.modelInfo().version(), engine.options().dtype(),
+                    engine.bundle().layout.name().toLowerCase(java.util.Locale.ROOT), engine.sharedTables());
+            engine.tablesNotShared().forEach(t -> log.warn("weight table not shared: {}", t));
+            if (shutdown.isRequested()) {
+                return 0;
+            }
+            PipelineService service = new PipelineService(c, engine, ops.events());
+            try {
+                ops.attach(service.streams(), service.batcher()::queued);
+                service.streams().setStateListener((now, before) -> {
+                    log.info("Kafka Streams: {} -> {}", before, now);
+                    if (now == KafkaStreams.State.ERROR) {
+                        shutdown.request("Kafka Streams failed");
+                    }
+                });
+                service.start();
+                shutdown.await();
+                ops.stopping();
+                boolean failed = service.streams().state() == KafkaStreams.State.ERROR;
+                log.info("stopping: closing Kafka Streams (commits what is done; buffered requests stay in the changelog)");
+                if (!service.closeAndLeaveGroup(closeTimeout)) {
+                    log.warn("Kafka Streams did not close within {} ms; uncommitted work is aborted and redone by the next owner",
+                            closeTimeout.toMillis());
+                    return 1;
+                }
+                log.info("stopped");
+                return failed ? 1 : 0;
+            } catch (RuntimeException | InterruptedException e) {
+                service.close(closeTimeout);
+                throw e;
+            }
+        }
+    }
+}

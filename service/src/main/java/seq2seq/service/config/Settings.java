@@ -1,0 +1,160 @@
+package seq2seq.service.config;
+
+import seq2seq.streams.PipelineSettings;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+import static seq2seq.service.config.Check.BOOLEAN;
+import static seq2seq.service.config.Check.NOT_BLANK;
+import static seq2seq.service.config.Check.intRange;
+import static seq2seq.service.config.Check.oneOf;
+
+/**
+ * Every documented configuration property, in the order of the README's table (which is generated from here and
+ * checked by a test). To add one: declare it below with {@link #add} and read it through {@link AppConfig}.
+ * <p>
+ * Besides these, any key starting with {@value #KAFKA_PREFIX} goes to Kafka Streams with the prefix removed (so
+ * {@code kafka.producer.linger.ms} sets the producer's {@code linger.ms}, as Streams' own prefixes work), and any
+ * key starting with {@value #REGISTRY_PREFIX} goes to the serdes with the prefix removed (e.g.
+ * {@code registry.basic.auth.user.info}).
+ */
+public final class Settings {
+    public static final String KAFKA_PREFIX = "kafka.";
+    public static final String REGISTRY_PREFIX = "registry.";
+    private static final long MAX_INT = Integer.MAX_VALUE;
+    private static final List<Property> ALL = new ArrayList<>();
+    private static final Check LANGUAGE_LIST = v -> v.isBlank() || java.util.Arrays.stream(v.split(",", -1))
+            .allMatch(code -> PipelineSettings.LANGUAGE_CODE.matcher(code.strip()).matches()) ? null
+            : "must be comma-separated language codes (letters, digits, '-', '_'), got '" + v + "'";
+
+    private Settings() {
+    }
+
+    private static Property add(String name, String defaultValue, String meaning, Check check) {
+        Property p = new Property(name, defaultValue, meaning, check);
+        ALL.add(p);
+        return p;
+    }
+
+    // --- Kafka (every other kafka.* key passes through to Kafka Streams and its clients) ---
+    public static final Property BOOTSTRAP_SERVERS = add("kafka.bootstrap.servers", "localhost:9092",
+            "Kafka brokers to connect to", NOT_BLANK);
+    public static final Property APPLICATION_ID = add("kafka.application.id", "seq2seq-streams",
+            "Kafka Streams application id: consumer group, prefix of internal topics; instances with the same id share the work", NOT_BLANK);
+    public static final Property PROCESSING_GUARANTEE = add("kafka.processing.guarantee", "exactly_once_v2",
+            "exactly_once_v2: no output is lost or duplicated; at_least_once: faster commits, duplicates after a crash",
+            oneOf("exactly_once_v2", "at_least_once"));
+    public static final Property STREAM_THREADS = add("kafka.num.stream.threads", "1",
+            "stream threads per instance; they share one engine, so more threads rarely help: add instances or partitions", intRange(1, 64));
+    public static final Property COMMIT_INTERVAL = add("kafka.commit.interval.ms", "100",
+            "how often offsets, state and outputs are committed; under exactly-once, outputs become visible to read_committed consumers only then", intRange(1, MAX_INT));
+    public static final Property STANDBY_REPLICAS = add("kafka.num.standby.replicas", "0",
+            "warm copies of each partition's memory and buffer on other instances, for fast fail-over", intRange(0, 10));
+    public static final Property REPLICATION_FACTOR = add("kafka.replication.factor", "-1",
+            "replication of internal topics (changelogs, repartition); -1 = the broker's default", intRange(-1, 10));
+    public static final Property POLL_MS = add("kafka.poll.ms", "10",
+            "longest a stream thread blocks in poll; bounds how late a finished batch is forwarded when input is idle", intRange(1, 10_000));
+    public static final Property TRANSACTION_TIMEOUT = add("kafka.producer.transaction.timeout.ms", "10000",
+            "transaction timeout under exactly-once; batch.max.block.ms must stay well below it", intRange(1_000, 900_000));
+
+    // --- schema registry and serdes (every other registry.* key passes through to the serdes) ---
+    public static final Property REGISTRY_URL = add("registry.url", "http://localhost:8081",
+            "schema registry URL(s), comma-separated (passed to the serdes as schema.registry.url)", NOT_BLANK);
+    public static final Property SERDE_CLASS = add("serde.class", "seq2seq.streams.serde.RegistryAvroSerde",
+            "value serde for all three topics; Confluent's io.confluent.kafka.streams.serdes.avro.SpecificAvroSerde works too if on the class path", NOT_BLANK);
+
+    // --- topics ---
+    public static final Property REQUESTS_TOPIC = add("topic.requests", "translation-requests",
+            "input topic (TranslationRequest)", NOT_BLANK);
+    public static final Property TRANSLATIONS_TOPIC = add("topic.translations", "translations",
+            "output topic (TranslationResult), same key as the request", NOT_BLANK);
+    public static final Property FAILURES_TOPIC = add("topic.failures", "translation-failures",
+            "dead-letter topic (TranslationFailure with the raw bytes)", NOT_BLANK);
+
+    // --- model ---
+    public static final Property MODEL_DIR = add("model.dir", "models/s2s-en-de-small",
+            "model bundle folder (ONNX encoder/decoder, tokenizer, config)", NOT_BLANK);
+    public static final Property MODEL_DTYPE = add("model.dtype", "fp32",
+            "weights to load: fp32, or q8 for the bundle's _quantized files", oneOf("fp32", "fp16", "q8", "int8", "uint8", "q4", "q4f16", "bnb4"));
+    public static final Property ENGINE_THREADS = add("engine.intra.op.threads", "1",
+            "ONNX Runtime threads per operator", intRange(1, 256));
+
+    // --- requests ---
+    public static final Property MAX_TEXT_CHARS = add("text.max.chars", "10000",
+            "longer texts are dead-lettered as TOO_LONG", intRange(1, 10_000_000));
+    public static final Property MAX_SEGMENT_CHARS = add("text.segment.max.chars", "400",
+            "sentences longer than this are cut at whitespace before translation", intRange(2, 100_000));
+    public static final Property SOURCE_LANGUAGES = add("request.source.languages", "",
+            "source_lang values accepted, comma-separated; empty = any (others are dead-lettered as UNSUPPORTED_LANGUAGE)", LANGUAGE_LIST);
+    public static final Property TARGET_LANGUAGES = add("request.target.languages", "",
+            "target_lang values accepted, comma-separated; empty = any", LANGUAGE_LIST);
+    public static final Property MAX_BEAMS = add("request.max.beams", "8",
+            "largest options.num_beams a request may ask for", intRange(1, 64));
+    public static final Property MAX_NEW_TOKENS = add("request.max.new.tokens", "512",
+            "largest options.max_new_tokens a request may ask for", intRange(1, 8192));
+
+    // --- batching ---
+    public static final Property BATCH_SIZE = add("batch.size", "32",
+            "segments per engine batch; a partition's waiting segments are sent when this many gather", intRange(1, 4096));
+    public static final Property BATCH_TOKENS = add("batch.tokens", "2048",
+            "estimated source tokens per engine batch (bounds one batch's time)", intRange(1, 1_000_000));
+    public static final Property BATCH_LINGER = add("batch.linger.ms", "20",
+            "longest a segment waits for others before its batch is sent", intRange(0, 60_000));
+    public static final Property BATCH_MAX_PENDING = add("batch.max.pending", "256",
+            "requests a partition may hold in its buffer before it waits for results (back-pressure)", intRange(1, 1_000_000));
+    public static final Property BATCH_MAX_BLOCK = add("batch.max.block.ms", "2000",
+            "longest one back-pressure wait; it happens inside a transaction, so keep it under half the transaction timeout", intRange(1, 600_000));
+    public static final Property BATCH_WORKERS = add("batch.workers", "0",
+            "engine batches that run at once, each on its own thread; 0 = one per CPU core", intRange(0, 256));
+    public static final Property BATCH_TICK = add("batch.tick.ms", "5",
+            "how often a partition looks for finished batches and lingering segments", intRange(1, 10_000));
+
+    // --- translation memory ---
+    public static final Property MEMORY_ENABLED = add("memory.enabled", "true",
+            "answer repeated sentences from the per-partition translation memory", BOOLEAN);
+    public static final Property MEMORY_MAX_ENTRIES = add("memory.max.entries", "100000",
+            "sentences remembered per partition; the oldest go first", intRange(1, Long.MAX_VALUE));
+    public static final Property MEMORY_MAX_AGE = add("memory.max.age.ms", "604800000",
+            "remembered sentences older than this are forgotten (default 7 days)", intRange(1, Long.MAX_VALUE));
+    public static final Property MEMORY_CLEANUP_INTERVAL = add("memory.cleanup.interval.ms", "60000",
+            "how often the memory is trimmed to its age and size", intRange(100, MAX_INT));
+    public static final Property REPARTITION_BY_CONTENT = add("repartition.by.content", "false",
+            "route requests by text through a repartition topic so each distinct sentence is remembered once (loses per-partition order)", BOOLEAN);
+
+    // --- operations ---
+    public static final Property OPS_PORT = add("ops.port", "8080",
+            "port of the operations endpoints: /metrics (Prometheus), /health/live, /health/ready, / (status page); 0 = any free port", intRange(0, 65_535));
+    public static final Property OPS_BIND_ADDRESS = add("ops.bind.address", "0.0.0.0",
+            "interface the operations endpoints listen on (127.0.0.1 keeps them local)", NOT_BLANK);
+    public static final Property OPS_RECENT = add("ops.recent.translations", "10",
+            "how many recent translations the status page shows (0: none, e.g. for confidential text)", intRange(0, 1_000));
+    public static final Property SHUTDOWN_TIMEOUT = add("shutdown.timeout.ms", "30000",
+            "longest a graceful stop (SIGTERM, Ctrl-C) waits for Kafka Streams to commit and close; the process is halted 10 s after it", intRange(1_000, 600_000));
+
+    /** All properties, in table order. */
+    public static List<Property> all() {
+        return Collections.unmodifiableList(ALL);
+    }
+
+    public static Property find(String name) {
+        for (Property p : ALL) {
+            if (p.name().equals(name)) {
+                return p;
+            }
+        }
+        return null;
+    }
+
+    /** The README's configuration table (Markdown). */
+    public static String markdownTable() {
+        StringBuilder t = new StringBuilder("| property | environment variable | default | meaning |\n| --- | --- | --- | --- |\n");
+        for (Property p : ALL) {
+            t.append("| `").append(p.name()).append("` | `").append(p.envVar()).append("` | ")
+                    .append(p.defaultValue() == null || p.defaultValue().isEmpty() ? "" : "`" + p.defaultValue() + "`")
+                    .append(" | ").append(p.meaning().replace("|", "\\|")).append(" |\n");
+        }
+        return t.toString();
+    }
+}

@@ -1,0 +1,266 @@
+package seq2seq.service.ops;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.core.instrument.distribution.ValueAtPercentile;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import org.apache.kafka.streams.KafkaStreams;
+import seq2seq.avro.FailureReason;
+import seq2seq.avro.TranslationResult;
+import seq2seq.generation.ModelInfo;
+import seq2seq.streams.PipelineEvents;
+
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.IntSupplier;
+
+/**
+ * The pipeline's metrics in a Micrometer Prometheus registry (served at {@code /metrics}), plus the few live
+ * figures the status page shows. Thread-safe: stream threads and the batcher's thread report here.
+ */
+public final class Metrics implements PipelineEvents, AutoCloseable {
+    /** seconds over which the status page's rates (and the tokens/s gauge) are averaged */
+    static final int RATE_WINDOW_SECONDS = 10;
+    /** the latency percentiles published and shown */
+    static final double[] PERCENTILES = {0.5, 0.95, 0.99};
+
+    /** what /metrics serves */
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    /** requests read from the input topic */
+    private final Counter in;
+    /** translations forwarded, computed by the engine */
+    private final Counter outComputed;
+    /** translations forwarded, answered from the translation memory */
+    private final Counter outCached;
+    /** dead letters by reason (all reasons registered up front, so a zero is visible) */
+    private final Map<FailureReason, Counter> deadLetters = new EnumMap<>(FailureReason.class);
+    /** translation-memory look-ups per segment */
+    private final Counter memoryHits;
+    private final Counter memoryMisses;
+    /** segments per engine batch */
+    private final DistributionSummary batchSize;
+    /** estimated source tokens per engine batch */
+    private final DistributionSummary batchTokens;
+    /** engine time per batch */
+    private final Timer batchTime;
+    /** tokens the engine generated (output tokens of computed translations) */
+    private final Counter generatedTokens;
+    /** end-to-end latency: request's created_at to the translation's forwarding */
+    private final Timer latency;
+    /** rates for the status page and the tokens/s gauge */
+    private final RateWindow inRate = new RateWindow(RATE_WINDOW_SECONDS, System::nanoTime);
+    private final RateWindow outRate = new RateWindow(RATE_WINDOW_SECONDS, System::nanoTime);
+    private final RateWindow tokenRate = new RateWindow(RATE_WINDOW_SECONDS, System::nanoTime);
+    /** the last few translations for the status page */
+    private final RecentTranslations recent;
+    /** Kafka Streams' and its clients' own metrics, once bound */
+    private KafkaStreamsMetrics streamsMetrics;
+    /** garbage collections (closed with the registry) */
+    private final JvmGcMetrics gcMetrics = new JvmGcMetrics();
+    /** the loaded model, once known */
+    private volatile ModelInfo model;
+    /** the engine's queue, once bound */
+    private volatile IntSupplier queueDepth;
+
+    /** @param recentCount how many recent translations the status page shows */
+    public Metrics(int recentCount) {
+        this.recent = new RecentTranslations(recentCount);
+        in = Counter.builder("s2s.records.in").description("requests read from the input topic").register(registry);
+        outComputed = outCounter("false");
+        outCached = outCounter("true");
+        for (FailureReason r : FailureReason.values()) {
+            deadLetters.put(r, Counter.builder("s2s.records.dead.lettered").tag("reason", r.name())
+                    .description("input records sent to the dead-letter topic, by reason").register(registry));
+        }
+        memoryHits = memoryCounter("hit");
+        memoryMisses = memoryCounter("miss");
+        batchSize = DistributionSummary.builder("s2s.batch.size").baseUnit("segments")
+                .description("segments per engine batch")
+                .serviceLevelObjectives(1, 2, 4, 8, 16, 32, 64, 128, 256, 512).register(registry);
+        batchTokens = DistributionSummary.builder("s2s.batch.tokens").baseUnit("tokens")
+                .description("estimated source tokens per engine batch")
+                .serviceLevelObjectives(16, 64, 256, 1024, 4096, 16384).register(registry);
+        batchTime = Timer.builder("s2s.batch.duration").description("engine time per batch")
+                .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofSeconds(30)).register(registry);
+        generatedTokens = Counter.builder("s2s.generated.tokens").baseUnit("tokens")
+                .description("tokens generated by the engine").register(registry);
+        latency = Timer.builder("s2s.latency").description("end-to-end latency from the request's created_at to the translation's forwarding")
+                .publishPercentiles(PERCENTILES).publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofMinutes(5))
+                .distributionStatisticExpiry(Duration.ofMinutes(1)).register(registry);
+        // with a histogram published, the Prometheus registry leaves client-side percentiles out: publish them as gauges
+        for (double q : PERCENTILES) {
+            Gauge.builder("s2s.latency.quantile", latency, t -> percentile(t, q)).baseUnit("seconds").tag("quantile", Double.toString(q))
+                    .description("end-to-end latency percentiles over the last minute, computed in the instance").register(registry);
+        }
+        Gauge.builder("s2s.generated.tokens.rate", tokenRate, RateWindow::perSecond).baseUnit("tokens.per.second")
+                .description("tokens generated per second over the last " + RATE_WINDOW_SECONDS + " s").register(registry);
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+        gcMetrics.bindTo(registry);
+    }
+
+    private static double percentile(Timer t, double q) {
+        for (ValueAtPercentile v : t.takeSnapshot().percentileValues()) {
+            if (v.percentile() == q) {
+                return v.value(TimeUnit.SECONDS);
+            }
+        }
+        return Double.NaN;
+    }
+
+    private Counter outCounter(String cached) {
+        return Counter.builder("s2s.records.out").tag("cached", cached)
+                .description("translations forwarded to the output topic").register(registry);
+    }
+
+    private Counter memoryCounter(String result) {
+        return Counter.builder("s2s.memory.lookups").tag("result", result)
+                .description("translation-memory look-ups per segment").register(registry);
+    }
+
+    // --- PipelineEvents ---
+
+    @Override
+    public void received() {
+        in.increment();
+        inRate.add(1);
+    }
+
+    @Override
+    public void translated(TranslationResult result) {
+        (result.getCached() ? outCached : outComputed).increment();
+        outRate.add(1);
+        long latencyMs = Math.max(0, result.getLatencyMs());
+        latency.record(latencyMs, TimeUnit.MILLISECONDS);
+        if (!result.getCached()) {
+            generatedTokens.increment(result.getOutputTokens());
+            tokenRate.add(result.getOutputTokens());
+        }
+        recent.add(result.getId(), result.getSourceText(), result.getText(), latencyMs, result.getCached(), System.currentTimeMillis());
+    }
+
+    @Override
+    public void deadLettered(FailureReason reason) {
+        deadLetters.get(reason).increment();
+    }
+
+    @Override
+    public void memoryLookup(boolean hit) {
+        (hit ? memoryHits : memoryMisses).increment();
+    }
+
+    @Override
+    public void batchDone(int segments, int estimatedTokens, long nanos) {
+        batchSize.record(segments);
+        batchTokens.record(estimatedTokens);
+        batchTime.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    // --- what the app binds once it has it ---
+
+    /** The info metric {@code s2s_model_info{model,version} 1}. */
+    public void modelLoaded(ModelInfo info) {
+        this.model = info;
+        Gauge.builder("s2s.model.info", () -> 1).tag("model", info.name()).tag("version", info.version())
+                .description("the loaded model (value is always 1)").register(registry);
+    }
+
+    /** Segments waiting for the engine (the shared batcher's queue). */
+    public void bindQueueDepth(IntSupplier queued) {
+        this.queueDepth = queued;
+        Gauge.builder("s2s.engine.queue.depth", queued, q -> q.getAsInt()).baseUnit("segments")
+                .description("segments waiting for the engine").register(registry);
+    }
+
+    /** Kafka Streams' and its clients' metrics, and its state as a gauge. */
+    public synchronized void bindStreams(KafkaStreams streams) {
+        streamsMetrics = new KafkaStreamsMetrics(streams);
+        streamsMetrics.bindTo(registry);
+        Gauge.builder("s2s.streams.running", streams, s -> s.state() == KafkaStreams.State.RUNNING ? 1 : 0)
+                .description("1 while Kafka Streams is RUNNING").register(registry);
+    }
+
+    // --- reading ---
+
+    /** The Prometheus text exposition. */
+    public String scrape() {
+        return registry.scrape();
+    }
+
+    public PrometheusMeterRegistry registry() {
+        return registry;
+    }
+
+    public ModelInfo model() {
+        return model;
+    }
+
+    /** Figures for the status page, read at one moment. */
+    Snapshot snapshot() {
+        Map<String, Double> percentiles = new java.util.LinkedHashMap<>();
+        for (ValueAtPercentile v : latency.count() == 0 ? new ValueAtPercentile[0] : latency.takeSnapshot().percentileValues()) {
+            percentiles.put(String.format(Locale.ROOT, "p%d", Math.round(v.percentile() * 100)), v.value(TimeUnit.MILLISECONDS));
+        }
+        Map<String, Long> dead = new java.util.TreeMap<>();
+        deadLetters.forEach((r, c) -> {
+            if (c.count() > 0) {
+                dead.put(r.name(), (long) c.count());
+            }
+        });
+        IntSupplier queue = queueDepth;
+        long hits = (long) memoryHits.count();
+        long lookups = hits + (long) memoryMisses.count();
+        return new Snapshot((long) in.count(), (long) outComputed.count(), (long) outCached.count(), dead,
+                inRate.perSecond(), outRate.perSecond(), tokenRate.perSecond(), percentiles, latency.count(),
+                lookups == 0 ? null : hits / (double) lookups, batchSize.count() == 0 ? null : batchSize.mean(),
+                batchTime.count() == 0 ? null : batchTime.mean(TimeUnit.MILLISECONDS),
+                queue == null ? null : queue.getAsInt(), recent.newestFirst());
+    }
+
+    /**
+     * @param in               requests read
+     * @param outComputed      translations computed by the engine
+     * @param outCached        translations answered from memory
+     * @param deadLettered     dead letters by reason (non-zero only)
+     * @param inPerSecond      requests read per second (last {@value #RATE_WINDOW_SECONDS} s)
+     * @param outPerSecond     translations forwarded per second (same window)
+     * @param tokensPerSecond  tokens generated per second (same window)
+     * @param latencyMs        end-to-end latency percentiles over the last minute, by name (p50, p95, p99)
+     * @param latencyCount     latencies recorded
+     * @param memoryHitRate    share of memory look-ups that hit (null before the first)
+     * @param meanBatchSize    mean segments per batch (null before the first)
+     * @param meanBatchMs      mean engine time per batch (null before the first)
+     * @param queueDepth       segments waiting for the engine (null before it is bound)
+     * @param recent           the last few translations, newest first
+     */
+    record Snapshot(long in, long outComputed, long outCached, Map<String, Long> deadLettered, double inPerSecond,
+                    double outPerSecond, double tokensPerSecond, Map<String, Double> latencyMs, long latencyCount,
+                    Double memoryHitRate, Double meanBatchSize, Double meanBatchMs, Integer queueDepth, List<RecentTranslations.Entry> recent) {
+    }
+
+    @Override
+    public synchronized void close() {
+        if (streamsMetrics != null) {
+            streamsMetrics.close();
+        }
+        gcMetrics.close();
+        registry.close();
+    }
+}

@@ -1,0 +1,94 @@
+package seq2seq.service.ops;
+
+import org.apache.kafka.streams.KafkaStreams;
+import seq2seq.service.config.AppConfig;
+import seq2seq.service.config.Settings;
+import seq2seq.generation.ModelInfo;
+import seq2seq.streams.PipelineEvents;
+
+import java.util.function.IntSupplier;
+
+/**
+ * Everything an operator sees of one instance, started first (so the process is live while the model loads) and
+ * told about each part as it comes up: the metrics, the readiness verdict and the HTTP endpoints that serve them.
+ * <pre>
+ *   Operations ops = Operations.start(config);          // /health/live answers, /health/ready says why not
+ *   ops.modelLoaded(engine.modelInfo());
+ *   var service = new PipelineService(config, engine, ops.events());
+ *   ops.attach(service.streams(), service.batcher()::queued);   // before streams.start()
+ * </pre>
+ */
+public final class Operations implements AutoCloseable {
+    /** the pipeline's metrics; also its {@link PipelineEvents} */
+    private final Metrics metrics;
+    /** the readiness verdict */
+    private final Readiness readiness = new Readiness();
+    /** the HTTP endpoints */
+    private final OpsServer server;
+    /** the Kafka Streams client, once attached */
+    private volatile KafkaStreams streams;
+
+    private Operations(Metrics metrics, String bindAddress, int port) {
+        this.metrics = metrics;
+        this.server = OpsServer.start(bindAddress, port, metrics, readiness, () -> streams);
+    }
+
+    /** Starts the endpoints on {@code ops.bind.address}:{@code ops.port}. */
+    public static Operations start(AppConfig config) {
+        Metrics metrics = new Metrics(config.getInt(Settings.OPS_RECENT));
+        try {
+            return new Operations(metrics, config.get(Settings.OPS_BIND_ADDRESS), config.getInt(Settings.OPS_PORT));
+        } catch (RuntimeException e) {
+            metrics.close();
+            throw e;
+        }
+    }
+
+    /** What the pipeline reports to. */
+    public PipelineEvents events() {
+        return metrics;
+    }
+
+    public void modelLoaded(ModelInfo info) {
+        metrics.modelLoaded(info);
+        readiness.modelLoaded(info.name());
+    }
+
+    /**
+     * Binds Kafka Streams' metrics and state, and installs the restore listener that readiness needs; call before
+     * {@link KafkaStreams#start()} (Streams refuses a restore listener afterwards).
+     *
+     * @param queueDepth segments waiting for the engine
+     */
+    public void attach(KafkaStreams kafkaStreams, IntSupplier queueDepth) {
+        kafkaStreams.setGlobalStateRestoreListener(readiness.restoreListener());
+        metrics.bindStreams(kafkaStreams);
+        metrics.bindQueueDepth(queueDepth);
+        readiness.streams(kafkaStreams);
+        this.streams = kafkaStreams;
+    }
+
+    /** From now on /health/ready answers 503 "shutting down", so the orchestrator stops routing here. */
+    public void stopping() {
+        readiness.stopping();
+    }
+
+    public Readiness readiness() {
+        return readiness;
+    }
+
+    public Metrics metrics() {
+        return metrics;
+    }
+
+    /** The port the endpoints listen on (the chosen one when {@code ops.port} is 0). */
+    public int port() {
+        return server.port();
+    }
+
+    @Override
+    public void close() {
+        server.close();
+        metrics.close();
+    }
+}

@@ -1,0 +1,96 @@
+package seq2seq.service.ops;
+
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.processor.StateRestoreListener;
+
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Whether this instance should receive traffic: the model is loaded, Kafka Streams is RUNNING and no state store
+ * is being restored from its changelog. Fed by the app as things start; read by {@code /health/ready}.
+ */
+public final class Readiness {
+    /**
+     * @param ready   true when the instance is ready
+     * @param reason  why not (or "ready"), for the response body
+     */
+    public record Verdict(boolean ready, String reason) {
+    }
+
+    /** the loaded model's name, once loaded */
+    private volatile String model;
+    /** the Kafka Streams client, once built */
+    private volatile KafkaStreams streams;
+    /** store partitions being restored right now ("store@topic-partition") */
+    private final Set<String> restoring = ConcurrentHashMap.newKeySet();
+    /** set once shutdown has begun */
+    private volatile boolean stopping;
+
+    public void modelLoaded(String name) {
+        this.model = name;
+    }
+
+    public void streams(KafkaStreams streams) {
+        this.streams = streams;
+    }
+
+    public void stopping() {
+        this.stopping = true;
+    }
+
+    public Verdict check() {
+        if (stopping) {
+            return new Verdict(false, "shutting down");
+        }
+        if (model == null) {
+            return new Verdict(false, "model not loaded yet");
+        }
+        KafkaStreams s = streams;
+        if (s == null) {
+            return new Verdict(false, "Kafka Streams not started yet");
+        }
+        KafkaStreams.State state = s.state();
+        if (state != KafkaStreams.State.RUNNING) {
+            return new Verdict(false, "Kafka Streams is " + state + (state == KafkaStreams.State.REBALANCING
+                    ? " (partitions are being assigned or state restored)" : ""));
+        }
+        if (!restoring.isEmpty()) {
+            return new Verdict(false, "restoring state: " + String.join(", ", new java.util.TreeSet<>(restoring)));
+        }
+        return new Verdict(true, "ready");
+    }
+
+    /** Store partitions being restored now (for the status page). */
+    public Set<String> restoring() {
+        return Set.copyOf(restoring);
+    }
+
+    /**
+     * Kafka Streams allows one global restore listener: install this one before start
+     * ({@link KafkaStreams#setGlobalStateRestoreListener}).
+     */
+    public StateRestoreListener restoreListener() {
+        return new StateRestoreListener() {
+            @Override
+            public void onRestoreStart(TopicPartition partition, String store, long startOffset, long endOffset) {
+                restoring.add(store + "@" + partition);
+            }
+
+            @Override
+            public void onBatchRestored(TopicPartition partition, String store, long batchEndOffset, long restored) {
+            }
+
+            @Override
+            public void onRestoreEnd(TopicPartition partition, String store, long totalRestored) {
+                restoring.remove(store + "@" + partition);
+            }
+
+            @Override
+            public void onRestoreSuspended(TopicPartition partition, String store, long totalRestored) {
+                restoring.remove(store + "@" + partition);
+            }
+        };
+    }
+}

@@ -1,0 +1,76 @@
+package seq2seq.service.config;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class AppConfigTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void environmentVariablesFollowTheKafkaImagesConvention() {
+        assertEquals("S2S_KAFKA_BOOTSTRAP_SERVERS", Settings.BOOTSTRAP_SERVERS.envVar());
+        assertEquals("kafka.bootstrap.servers", Property.propertyOf("S2S_KAFKA_BOOTSTRAP_SERVERS"));
+        for (String name : new String[] {"a.b_c.d-e", "kafka.producer.linger.ms", "registry.basic.auth.user.info"}) {
+            assertEquals(name, Property.propertyOf(Property.envVar(name)), name);
+        }
+        assertEquals(null, Property.propertyOf("PATH"));
+    }
+
+    @Test
+    void theFileIsReadTheEnvironmentWinsAndDefaultsFillTheRest() throws Exception {
+        Path file = dir.resolve("app.properties");
+        Files.writeString(file, """
+                kafka.bootstrap.servers=file:9092
+                batch.size=8
+                kafka.producer.linger.ms=5
+                registry.basic.auth.user.info=u:p
+                """);
+        AppConfig c = AppConfig.load(file, Map.of("S2S_KAFKA_BOOTSTRAP_SERVERS", "env:9092", "HOME", "/root"));
+        assertEquals("env:9092", c.get(Settings.BOOTSTRAP_SERVERS));
+        assertEquals(8, c.pipeline().batchMaxSize());
+        assertEquals("translation-requests", c.pipeline().requestsTopic());
+        Map<String, Object> streams = c.kafkaStreams();
+        assertEquals("env:9092", streams.get("bootstrap.servers"));
+        assertEquals("5", streams.get("producer.linger.ms"));
+        assertEquals("exactly_once_v2", streams.get("processing.guarantee"));
+        assertEquals("http://localhost:8081", streams.get("schema.registry.url"));
+        assertEquals("u:p", c.serdes().get("basic.auth.user.info"));
+        assertEquals("********", c.explicitValues().get("registry.basic.auth.user.info"));
+    }
+
+    @Test
+    void everyBadValueIsReportedOnceWithItsName() {
+        ConfigException e = assertThrows(ConfigException.class, () -> AppConfig.of(Map.of(
+                "batch.size", "many", "memory.enabled", "yes", "kafka.processing.guarantee", "exactly_once",
+                "tpoic.requests", "x")));
+        assertEquals(4, e.problems().size(), e.getMessage());
+        assertTrue(e.getMessage().contains("batch.size (S2S_BATCH_SIZE) must be a whole number, got 'many'"), e.getMessage());
+        assertTrue(e.getMessage().contains("tpoic.requests is not a known property"), e.getMessage());
+    }
+
+    @Test
+    void kafkaItselfChecksThePassedThroughSettingsAndTheBlockMustFitTheTransaction() {
+        ConfigException e = assertThrows(ConfigException.class, () -> AppConfig.of(Map.of("kafka.num.standby.replicas", "2",
+                "kafka.poll.ms", "10", "kafka.default.deserialization.exception.handler", "no.such.Class")));
+        assertTrue(e.getMessage().contains("Kafka Streams rejects"), e.getMessage());
+        e = assertThrows(ConfigException.class, () -> AppConfig.of(Map.of("batch.max.block.ms", "6000")));
+        assertTrue(e.getMessage().contains("more than half of kafka.producer.transaction.timeout.ms"), e.getMessage());
+    }
+
+    @Test
+    void theTableListsEveryProperty() {
+        String table = Settings.markdownTable();
+        for (Property p : Settings.all()) {
+            assertTrue(table.contains("| `" + p.name() + "` | `" + p.envVar() + "` |"), p.name());
+        }
+    }
+}

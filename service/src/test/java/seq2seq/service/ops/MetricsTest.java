@@ -1,0 +1,119 @@
+package seq2seq.service.ops;
+
+import org.junit.jupiter.api.Test;
+import seq2seq.avro.FailureReason;
+import seq2seq.avro.TranslationResult;
+import seq2seq.generation.ModelInfo;
+
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** What the pipeline reports shows up in the Prometheus exposition under the documented names. */
+class MetricsTest {
+
+    static TranslationResult result(String id, boolean cached, long latencyMs, int outputTokens) {
+        Instant now = Instant.now();
+        return TranslationResult.newBuilder().setId(id).setText("Hallo " + id).setSourceText("Hello " + id)
+                .setSourceLang("en").setTargetLang("de").setModel("tiny").setModelVersion("v1").setCached(cached)
+                .setTruncated(false).setSegments(1).setInputTokens(3).setOutputTokens(outputTokens).setScore(null)
+                .setAttributes(Map.of()).setCreatedAt(now.minusMillis(latencyMs)).setProducedAt(now).setLatencyMs(latencyMs)
+                .build();
+    }
+
+    /** The value of one sample line, e.g. {@code s2s_records_in_total 3.0}. */
+    static double sample(String scrape, String series) {
+        for (String line : scrape.split("\n")) {
+            if (line.startsWith(series + " ")) {
+                return Double.parseDouble(line.substring(series.length() + 1).trim());
+            }
+        }
+        throw new AssertionError("no sample " + series + " in the scrape:\n" + scrape);
+    }
+
+    @Test
+    void countersHistogramsAndInfoAppearInTheScrape() {
+        try (Metrics m = new Metrics(5)) {
+            m.modelLoaded(new ModelInfo("tiny", "abc123", 128));
+            m.bindQueueDepth(() -> 7);
+            for (int i = 0; i < 3; i++) {
+                m.received();
+            }
+            m.memoryLookup(true);
+            m.memoryLookup(false);
+            m.memoryLookup(false);
+            m.translated(result("a", false, 40, 5));
+            m.translated(result("b", true, 2, 5));
+            m.deadLettered(FailureReason.TOO_LONG);
+            m.batchDone(1, 4, 3_000_000);
+
+            String s = m.scrape();
+            assertEquals(3, sample(s, "s2s_records_in_total"));
+            assertEquals(1, sample(s, "s2s_records_out_total{cached=\"false\"}"));
+            assertEquals(1, sample(s, "s2s_records_out_total{cached=\"true\"}"));
+            assertEquals(1, sample(s, "s2s_records_dead_lettered_total{reason=\"TOO_LONG\"}"));
+            assertEquals(0, sample(s, "s2s_records_dead_lettered_total{reason=\"DESERIALIZATION\"}"));
+            assertEquals(1, sample(s, "s2s_memory_lookups_total{result=\"hit\"}"));
+            assertEquals(2, sample(s, "s2s_memory_lookups_total{result=\"miss\"}"));
+            assertEquals(5, sample(s, "s2s_generated_tokens_total"), "cached translations generate nothing");
+            assertEquals(2, sample(s, "s2s_latency_seconds_count"));
+            assertTrue(s.contains("s2s_latency_seconds_bucket{le="), "latency is a histogram:\n" + s);
+            assertEquals(0.04, sample(s, "s2s_latency_quantile_seconds{quantile=\"0.99\"}"), 0.005, "p99 is published");
+            assertEquals(1, sample(s, "s2s_batch_size_segments_count"));
+            assertEquals(1, sample(s, "s2s_batch_size_segments_bucket{le=\"1.0\"}"));
+            assertEquals(1, sample(s, "s2s_batch_duration_seconds_count"));
+            assertEquals(7, sample(s, "s2s_engine_queue_depth_segments"));
+            assertEquals(1, sample(s, "s2s_model_info{model=\"tiny\",version=\"abc123\"}"));
+            assertTrue(s.contains("jvm_memory_used_bytes"), "JVM metrics are bound");
+
+            Metrics.Snapshot snap = m.snapshot();
+            assertEquals(3, snap.in());
+            assertEquals(1.0 / 3, snap.memoryHitRate(), 1e-9);
+            assertEquals(7, snap.queueDepth());
+            assertEquals(2, snap.recent().size());
+            assertEquals("b", snap.recent().get(0).id(), "newest first");
+            assertTrue(snap.latencyMs().containsKey("p99"));
+        }
+    }
+
+    @Test
+    void beforeAnythingFlowsRatiosAreUnknownNotZero() {
+        try (Metrics m = new Metrics(5)) {
+            Metrics.Snapshot snap = m.snapshot();
+            assertNull(snap.memoryHitRate());
+            assertNull(snap.meanBatchSize());
+            assertNull(snap.queueDepth());
+            assertTrue(snap.recent().isEmpty());
+        }
+    }
+
+    @Test
+    void rateWindowAveragesOverTheLastSeconds() {
+        AtomicLong now = new AtomicLong(1_000_000_000_000L);
+        RateWindow w = new RateWindow(10, now::get);
+        for (int s = 0; s < 20; s++) {
+            w.add(5);
+            now.addAndGet(1_000_000_000L);
+        }
+        assertEquals(5.0, w.perSecond(), 0.6);
+        now.addAndGet(30_000_000_000L);
+        assertEquals(0.0, w.perSecond(), 1e-9, "old seconds drop out");
+    }
+
+    @Test
+    void recentTranslationsKeepTheNewestAndCutLongTexts() {
+        RecentTranslations r = new RecentTranslations(2);
+        r.add("1", "x".repeat(500), "y", 1, false, 0);
+        r.add("2", "a", "b", 1, false, 0);
+        r.add("3", "a", "b", 1, false, 0);
+        assertEquals(2, r.newestFirst().size());
+        assertEquals("3", r.newestFirst().get(0).id());
+        RecentTranslations one = new RecentTranslations(1);
+        one.add("1", "x".repeat(500), "y", 1, false, 0);
+        assertEquals(201, one.newestFirst().get(0).source().length());
+    }
+}

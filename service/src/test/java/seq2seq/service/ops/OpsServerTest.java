@@ -1,0 +1,84 @@
+package seq2seq.service.ops;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+import seq2seq.generation.ModelInfo;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The endpoints' status codes, content types and bodies, before Kafka Streams exists (liveness without readiness). */
+class OpsServerTest {
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    static HttpResponse<String> get(int port, String path) throws Exception {
+        return send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(10)).GET().build());
+    }
+
+    static HttpResponse<String> send(HttpRequest request) throws Exception {
+        return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void liveBeforeReadyAndEveryEndpointAnswers() throws Exception {
+        Readiness readiness = new Readiness();
+        try (Metrics metrics = new Metrics(5);
+             OpsServer ops = OpsServer.start("127.0.0.1", 0, metrics, readiness, () -> null)) {
+            int port = ops.port();
+            assertEquals(200, get(port, "/health/live").statusCode());
+
+            HttpResponse<String> ready = get(port, "/health/ready");
+            assertEquals(503, ready.statusCode());
+            assertEquals("model not loaded yet", ready.body().strip());
+
+            readiness.modelLoaded("tiny");
+            metrics.modelLoaded(new ModelInfo("tiny", "abc123", 128));
+            ready = get(port, "/health/ready");
+            assertEquals(503, ready.statusCode());
+            assertEquals("Kafka Streams not started yet", ready.body().strip());
+
+            HttpResponse<String> scrape = get(port, "/metrics");
+            assertEquals(200, scrape.statusCode());
+            assertTrue(scrape.headers().firstValue("Content-Type").orElse("").startsWith("text/plain"));
+            assertTrue(scrape.body().contains("s2s_model_info{model=\"tiny\",version=\"abc123\"} 1"), scrape.body());
+
+            HttpResponse<String> status = get(port, "/status.json");
+            assertEquals(200, status.statusCode());
+            JsonNode json = new ObjectMapper().readTree(status.body());
+            assertEquals("NOT_STARTED", json.get("state").asText());
+            assertEquals("tiny", json.get("model").asText());
+            assertEquals(false, json.get("ready").asBoolean());
+            assertTrue(json.get("partitions").isArray());
+
+            HttpResponse<String> page = get(port, "/");
+            assertEquals(200, page.statusCode());
+            assertTrue(page.headers().firstValue("Content-Type").orElse("").startsWith("text/html"));
+            assertTrue(page.body().contains("status.json"), "the page polls status.json");
+
+            assertEquals(404, get(port, "/nothing-here").statusCode());
+            HttpResponse<String> post = send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
+                    .timeout(Duration.ofSeconds(10)).POST(HttpRequest.BodyPublishers.ofString("x")).build());
+            assertEquals(405, post.statusCode());
+
+            readiness.stopping();
+            assertEquals("shutting down", get(port, "/health/ready").body().strip());
+        }
+    }
+
+    @Test
+    void aTakenPortIsReportedWithTheSettingToChange() throws Exception {
+        try (Metrics metrics = new Metrics(5);
+             OpsServer first = OpsServer.start("127.0.0.1", 0, metrics, new Readiness(), () -> null)) {
+            var e = org.junit.jupiter.api.Assertions.assertThrows(java.io.UncheckedIOException.class,
+                    () -> OpsServer.start("127.0.0.1", first.port(), metrics, new Readiness(), () -> null));
+            assertTrue(e.getMessage().contains("ops.port"), e.getMessage());
+        }
+    }
+}

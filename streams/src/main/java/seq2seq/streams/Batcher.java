@@ -1,0 +1,265 @@
+package seq2seq.streams;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import seq2seq.generation.Translation;
+import seq2seq.generation.Translator;
+import seq2seq.generation.TranslationTask;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The one caller of the {@link Translator} in an instance, shared by all stream threads and tasks, so that one engine
+ * batch can hold segments from several partitions (cross-partition batching).
+ *
+ * <h2>How work goes in and results come back without breaking exactly-once</h2>
+ * A task never waits for the engine inside Kafka code it does not own, and the batcher never touches Kafka:
+ * <ol>
+ *   <li>A task first writes each request to its changelogged batch buffer (inside the task's transaction), then
+ *       hands the segments to {@link #submit} and returns at once. The segments' owner is the task's {@link Inbox}.</li>
+ *   <li>Whenever the engine has a free worker (after a submit, and after each batch), the batcher takes what is
+ *       queued (FIFO, from any task), up to the batch size and the token budget, hands it to the translator's
+ *       {@link Translator#submit} and, when it is done, puts each result into its task's inbox (a concurrent queue).
+ *       That is all it does; it has no threads of its own: batches run on the engine's one worker pool.</li>
+ *   <li>The task's stream thread empties its inbox in its wall-clock punctuator and in {@code process()}; only there,
+ *       on its own thread and inside its own transaction, it writes the memory, forwards the outputs in arrival
+ *       order and deletes them from the buffer.</li>
+ * </ol>
+ * So every Kafka-visible effect (buffer, memory, output, offsets) is made by the task's stream thread and commits
+ * together; the engine's work is a pure function whose results may be thrown away. If a task is closed, migrated
+ * or its instance dies while its work is in flight, its inbox is closed and late results are dropped; the new owner
+ * restores the buffer from the changelog and runs those records again. Nothing is lost (the buffer commits with the
+ * input offsets) and nothing is emitted twice (outputs and buffer deletes commit together).
+ * <p>
+ * Up to {@link Translator#parallelism()} batches are in flight at once (the engine's workers). A translator that runs
+ * inline (the topology tests) finishes each batch inside {@code submit}, so its results are in the inboxes when
+ * {@code submit} returns.
+ * <p>
+ * Because the engine runs off the stream threads, a transaction is not held open while a batch runs; the batch caps
+ * (segments, estimated tokens) bound how long one engine call takes, which bounds the latency of everything behind it
+ * and the time a task under back-pressure waits (see {@code TranslationProcessor}).
+ */
+public final class Batcher implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Batcher.class);
+
+    /** one segment to translate; {@code ticket} is the task's own handle for it */
+    public record Job(long ticket, TranslationTask task, Inbox inbox) {
+    }
+
+    /** the result of one {@link Job} */
+    public record Done(long ticket, Translation translation) {
+    }
+
+    /** Where one task's results arrive; closed when the task goes away, after which its queued jobs are skipped. */
+    public static final class Inbox {
+        /** finished jobs, in completion order */
+        private final LinkedBlockingQueue<Done> done = new LinkedBlockingQueue<>();
+        /** set by the task's close(); read when batches are cut and delivered */
+        private volatile boolean closed;
+
+        /** a result if one is there, else null; never blocks */
+        public Done poll() {
+            return done.poll();
+        }
+
+        /** waits up to {@code timeout} for a result; null when none came */
+        public Done poll(Duration timeout) throws InterruptedException {
+            return done.poll(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        }
+
+        public void close() {
+            closed = true;
+            done.clear();
+        }
+
+        boolean closed() {
+            return closed;
+        }
+
+        void deliver(Done d) {
+            if (!closed) {
+                done.add(d);
+            }
+        }
+    }
+
+    /** the shared engine */
+    private final Translator translator;
+    /** most segments in one engine call */
+    private final int maxBatchSize;
+    /** most estimated source tokens in one engine call (a single longer segment still runs, alone) */
+    private final int maxBatchTokens;
+    /** what the tasks submitted and no batch has taken yet */
+    private final ArrayDeque<Job> queue = new ArrayDeque<>();
+    /** told about each batch */
+    private final PipelineEvents events;
+    /** batches handed to the translator and not finished; guarded by queue */
+    private int inFlight;
+    /** set by close(); guarded by queue */
+    private boolean stopping;
+    /** finished when the last batch in flight is done after close() */
+    private final CompletableFuture<Void> drained = new CompletableFuture<>();
+
+    public Batcher(Translator translator, int maxBatchSize, int maxBatchTokens, PipelineEvents events) {
+        if (maxBatchSize < 1 || maxBatchTokens < 1) {
+            throw new IllegalArgumentException("batch size and token budget must be positive, got " + maxBatchSize
+                    + " and " + maxBatchTokens);
+        }
+        this.translator = translator;
+        this.maxBatchSize = maxBatchSize;
+        this.maxBatchTokens = maxBatchTokens;
+        this.events = events;
+    }
+
+    public Inbox newInbox() {
+        return new Inbox();
+    }
+
+    public void submit(Collection<Job> jobs) {
+        synchronized (queue) {
+            if (stopping) {
+                throw new IllegalStateException("the batcher is closed");
+            }
+            queue.addAll(jobs);
+        }
+        dispatch();
+    }
+
+    /** jobs waiting for the engine (not counting the batches running now) */
+    public int queued() {
+        synchronized (queue) {
+            return queue.size();
+        }
+    }
+
+    /** A rough source-token count (about four characters per token) used for the token budget. */
+    public static int estimateTokens(String text) {
+        return text.length() / 4 + 2;
+    }
+
+    /** Hands batches to the translator while it has free workers and jobs are queued. */
+    private void dispatch() {
+        while (true) {
+            List<Job> batch;
+            synchronized (queue) {
+                if (stopping || inFlight >= translator.parallelism()) {
+                    return;
+                }
+                batch = takeBatch();
+                if (batch.isEmpty()) {
+                    return;
+                }
+                inFlight++;
+            }
+            run(batch);
+        }
+    }
+
+    /** The next batch from the head of the queue; the caller holds the queue's lock. */
+    private List<Job> takeBatch() {
+        List<Job> batch = new ArrayList<>();
+        int tokens = 0;
+        for (Job job = queue.poll(); job != null; job = queue.poll()) {
+            if (job.inbox().closed()) {
+                continue;
+            }
+            int t = estimateTokens(job.task().text());
+            if (!batch.isEmpty() && tokens + t > maxBatchTokens) {
+                queue.addFirst(job);
+                break;
+            }
+            batch.add(job);
+            tokens += t;
+            if (batch.size() >= maxBatchSize) {
+                break;
+            }
+        }
+        return batch;
+    }
+
+    private void run(List<Job> batch) {
+        batch.sort(Comparator.comparingInt(j -> j.task().text().length())); // similar lengths pad less
+        List<TranslationTask> tasks = new ArrayList<>(batch.size());
+        int tokens = 0;
+        for (Job j : batch) {
+            tasks.add(j.task());
+            tokens += estimateTokens(j.task().text());
+        }
+        int estimatedTokens = tokens;
+        long start = System.nanoTime();
+        CompletableFuture<List<Translation>> running;
+        try {
+            running = translator.submit(tasks);
+        } catch (RuntimeException e) {
+            running = CompletableFuture.failedFuture(e);
+        }
+        // a batch that finishes inside submit (an inline translator) leaves the next one to the dispatch loop that
+        // called run(); one that finishes later, on an engine worker, dispatches the next itself
+        AtomicBoolean submitting = new AtomicBoolean(true);
+        running.whenComplete((out, failure) -> {
+            finish(batch, tasks, out, failure, estimatedTokens, System.nanoTime() - start);
+            boolean more;
+            synchronized (queue) {
+                inFlight--;
+                more = !stopping;
+                if (stopping && inFlight == 0) {
+                    drained.complete(null);
+                }
+            }
+            if (more && !submitting.get()) {
+                dispatch();
+            }
+        });
+        submitting.set(false);
+    }
+
+    private void finish(List<Job> batch, List<TranslationTask> tasks, List<Translation> out, Throwable failure,
+                        int tokens, long nanos) {
+        if (failure == null && out.size() != tasks.size()) {
+            failure = new IllegalStateException("the translator returned " + out.size() + " results for " + tasks.size() + " tasks");
+        }
+        if (failure != null) {
+            Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+                    ? failure.getCause() : failure;
+            log.error("engine failed on a batch of {} segments; each is reported as failed", tasks.size(), cause);
+            String why = "engine failed: " + cause;
+            out = new ArrayList<>(tasks.size());
+            for (int i = 0; i < tasks.size(); i++) {
+                out.add(new Translation("", 0, 0, false, null, 0, why));
+            }
+        }
+        events.batchDone(tasks.size(), tokens, nanos);
+        for (int i = 0; i < batch.size(); i++) {
+            Job j = batch.get(i);
+            j.inbox().deliver(new Done(j.ticket(), out.get(i)));
+        }
+    }
+
+    /** Stops taking work; waits up to 30 s for the batches in flight (their results go to inboxes that may no longer be read). */
+    @Override
+    public void close() {
+        synchronized (queue) {
+            stopping = true;
+            queue.clear();
+            if (inFlight == 0) {
+                drained.complete(null);
+            }
+        }
+        try {
+            drained.get(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            log.warn("a batch was still running 30 s after the batcher closed");
+        }
+    }
+}

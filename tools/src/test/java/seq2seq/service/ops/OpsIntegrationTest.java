@@ -1,0 +1,266 @@
+package seq2seq.service.ops;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import seq2seq.generation.Engine;
+import seq2seq.generation.EngineOptions;
+
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static seq2seq.service.ops.MetricsTest.sample;
+
+/**
+ * The operations endpoints of real pipeline instances (tiny model, in-process broker and registry): metrics move as
+ * records flow, readiness follows Kafka Streams through a rebalance, and the status page shows live figures in Chromium.
+ */
+@Timeout(300)
+class OpsIntegrationTest {
+    private static final int PARTITIONS = 4;
+    private static final Duration WAIT = Duration.ofSeconds(90);
+    private static TestCluster cluster;
+    private static Engine engine;
+
+    @BeforeAll
+    static void loadEngine() {
+        engine = Engine.load(TestCluster.TINY, EngineOptions.defaults());
+    }
+
+    /** A fresh cluster per test: each test reads absolute counters of an instance on topics nobody else fed. */
+    @org.junit.jupiter.api.BeforeEach
+    void startCluster() {
+        cluster = TestCluster.start(PARTITIONS);
+    }
+
+    @org.junit.jupiter.api.AfterEach
+    void stopCluster() {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    @AfterAll
+    static void stop() {
+        if (engine != null) {
+            engine.close();
+        }
+    }
+
+    /** {@code n} different short sentences, starting at {@code from}. */
+    static List<String> sentences(int from, int n) {
+        String[] subjects = {"The cat", "My neighbour", "A small dog", "The old man", "Our teacher", "The train", "She", "The window"};
+        String[] verbs = {"sees", "likes", "opens", "finds", "carries", "waits for", "paints", "forgets"};
+        String[] objects = {"the door", "a red book", "the garden", "his coffee", "the letter", "the station", "a green hat", "the key"};
+        List<String> out = new ArrayList<>();
+        for (int i = from; i < from + n; i++) {
+            out.add(subjects[i % 8] + " " + verbs[(i / 8) % 8] + " " + objects[(i / 64) % 8] + ".");
+        }
+        return out;
+    }
+
+    static String get(TestInstance i, String path, int expectedStatus) throws Exception {
+        HttpResponse<String> r = OpsServerTest.get(i.ops.port(), path);
+        assertEquals(expectedStatus, r.statusCode(), path + " answered " + r.statusCode() + ": " + r.body());
+        return r.body();
+    }
+
+    static void awaitReady(TestInstance i) throws Exception {
+        TestCluster.await("/health/ready to answer 200", WAIT, () -> OpsServerTest.get(i.ops.port(), "/health/ready").statusCode() == 200);
+    }
+
+    static double sum(String scrape, String prefix) {
+        double total = 0;
+        for (String line : scrape.split("\n")) {
+            if (line.startsWith(prefix)) {
+                total += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return total;
+    }
+
+    @Test
+    void metricsMoveWhileRecordsFlowThroughTheBroker() throws Exception {
+        List<ConsumerRecord<String, byte[]>> outputs = new ArrayList<>();
+        try (TestInstance a = new TestInstance(cluster.instance("ops-metrics", Map.of()), engine);
+             KafkaConsumer<String, byte[]> reader = cluster.outputReader()) {
+            awaitReady(a);
+            String before = get(a, "/metrics", 200);
+            assertEquals(0, sample(before, "s2s_records_in_total"));
+            assertEquals(0, sample(before, "s2s_latency_seconds_count"));
+
+            // 50 new sentences; once translated, the same 50 three times (memory hits), then one text over the cap
+            List<String> round = sentences(0, 50);
+            cluster.produce(round, true);
+            TestCluster.readUntil(reader, outputs, o -> o.size() >= 50, WAIT);
+            List<Double> seenIn = new CopyOnWriteArrayList<>();
+            Thread producer = new Thread(() -> {
+                for (int r = 0; r < 3; r++) {
+                    cluster.produce(round, true);
+                    sleep(400);
+                }
+                cluster.produce(List.of("word ".repeat(2_100)));
+            });
+            producer.start();
+            while (producer.isAlive()) {
+                seenIn.add(sample(get(a, "/metrics", 200), "s2s_records_in_total"));
+                sleep(50);
+            }
+            TestCluster.readUntil(reader, outputs, o -> o.size() >= 201, WAIT);
+
+            String after = get(a, "/metrics", 200);
+            for (int i = 1; i < seenIn.size(); i++) {
+                assertTrue(seenIn.get(i) >= seenIn.get(i - 1), "counters never go back: " + seenIn);
+            }
+            assertTrue(seenIn.stream().anyMatch(v -> v > 50 && v < 201), "scraped while records flowed: " + seenIn);
+            assertEquals(201, sample(after, "s2s_records_in_total"));
+            assertEquals(50, sample(after, "s2s_records_out_total{cached=\"false\"}"));
+            assertEquals(150, sample(after, "s2s_records_out_total{cached=\"true\"}"), "repeats are answered from memory");
+            assertEquals(1, sample(after, "s2s_records_dead_lettered_total{reason=\"TOO_LONG\"}"));
+            assertEquals(150, sample(after, "s2s_memory_lookups_total{result=\"hit\"}"));
+            assertEquals(50, sample(after, "s2s_memory_lookups_total{result=\"miss\"}"));
+            assertEquals(200, sample(after, "s2s_latency_seconds_count"));
+            assertEquals(200, sample(after, "s2s_latency_seconds_bucket{le=\"+Inf\"}"));
+            assertTrue(sample(after, "s2s_latency_quantile_seconds{quantile=\"0.99\"}") > 0);
+            assertTrue(sample(after, "s2s_batch_size_segments_count") > 0);
+            assertTrue(sample(after, "s2s_batch_duration_seconds_count") > 0);
+            assertTrue(sample(after, "s2s_generated_tokens_total") > 0);
+            assertEquals(1, sample(after, "s2s_model_info{model=\"" + engine.modelInfo().name() + "\",version=\""
+                    + engine.modelInfo().version() + "\"}"));
+            assertEquals(1, sample(after, "s2s_streams_running"));
+            for (String family : List.of("kafka_stream_thread_", "kafka_consumer_", "kafka_producer_")) {
+                assertTrue(after.contains("\n" + family), "Kafka's own metrics are bound: no " + family + "*");
+            }
+        }
+    }
+
+    @Test
+    void readinessFollowsKafkaStreamsThroughARebalance() throws Exception {
+        // seen on A's stream thread as each state change happens (the state cannot move on while the listener runs)
+        List<String> seenByA = new CopyOnWriteArrayList<>();
+        TestInstance[] self = new TestInstance[1];
+        KafkaStreams.StateListener probe = (now, before) -> {
+            if (self[0] != null && (now == KafkaStreams.State.REBALANCING || now == KafkaStreams.State.RUNNING)) {
+                try {
+                    HttpResponse<String> r = OpsServerTest.get(self[0].ops.port(), "/health/ready");
+                    seenByA.add(now + " -> " + r.statusCode() + " " + r.body().strip());
+                } catch (Exception e) {
+                    seenByA.add(now + " -> " + e);
+                }
+            }
+        };
+        try (TestInstance a = new TestInstance(cluster.instance("ops-rebalance", Map.of()), engine, probe)) {
+            self[0] = a;
+            awaitReady(a);
+            assertEquals(Set.of("translation-requests-0", "translation-requests-1", "translation-requests-2",
+                    "translation-requests-3"), partitions(a));
+            seenByA.clear();
+            try (TestInstance b = new TestInstance(cluster.instance("ops-rebalance", Map.of()), engine)) {
+                String early = OpsServerTest.get(b.ops.port(), "/health/ready").body();
+                assertTrue(early.startsWith("Kafka Streams is"), "B is not ready before it has partitions: " + early);
+                awaitReady(b);
+                awaitReady(a);
+                TestCluster.await("the partitions to be split", WAIT, () -> partitions(a).size() + partitions(b).size() == PARTITIONS
+                        && !partitions(a).isEmpty() && !partitions(b).isEmpty());
+                Set<String> both = new TreeSet<>(partitions(a));
+                both.addAll(partitions(b));
+                assertEquals(PARTITIONS, both.size(), "every partition has one owner");
+            }
+            assertTrue(seenByA.stream().anyMatch(s -> s.startsWith("REBALANCING -> 503 Kafka Streams is REBALANCING")),
+                    "A answered 503 with the reason while rebalancing: " + seenByA);
+            // B left the group: A takes everything back and is ready again
+            TestCluster.await("A to own all partitions again", WAIT, () -> partitions(a).size() == PARTITIONS);
+            awaitReady(a);
+        }
+    }
+
+    static Set<String> partitions(TestInstance i) throws Exception {
+        JsonNode s = new ObjectMapper().readTree(OpsServerTest.get(i.ops.port(), "/status.json").body());
+        Set<String> out = new HashSet<>();
+        s.get("partitions").forEach(p -> {
+            if (p.asText().startsWith("translation-requests-")) {
+                out.add(p.asText());
+            }
+        });
+        return out;
+    }
+
+    @Test
+    void statusPageShowsLiveFiguresInChromium() throws Exception {
+        Assumptions.assumeTrue(HeadlessChromium.available(), "needs " + HeadlessChromium.BINARY + " (apt-get install chromium)");
+        List<ConsumerRecord<String, byte[]>> outputs = new ArrayList<>();
+        try (TestInstance a = new TestInstance(cluster.instance("ops-page", Map.of()), engine);
+             KafkaConsumer<String, byte[]> reader = cluster.outputReader()) {
+            awaitReady(a);
+            String first = HeadlessChromium.dumpDom(a.url("/"), 3_000);
+            assertEquals("RUNNING", text(first, "state"));
+            assertEquals(engine.modelInfo().name(), text(first, "model"));
+            assertEquals("0", text(first, "out-total"));
+            assertEquals("–", text(first, "p50"));
+
+            List<String> texts = sentences(100, 40);
+            cluster.produce(texts);
+            cluster.produce(texts.subList(0, 10));
+            TestCluster.readUntil(reader, outputs, o -> o.size() >= 50, WAIT);
+            TestCluster.await("the metrics to count 50 translations", WAIT,
+                    () -> a.ops.metrics().snapshot().outComputed() + a.ops.metrics().snapshot().outCached() >= 50);
+
+            String second = HeadlessChromium.dumpDom(a.url("/"), 3_000);
+            assertEquals("50", text(second, "out-total"));
+            assertEquals("50", text(second, "in-total"));
+            assertTrue(text(second, "p50").endsWith(" ms"), "p50 shows a latency: " + text(second, "p50"));
+            assertTrue(text(second, "p99").endsWith(" ms"));
+            assertTrue(text(second, "hit-rate").endsWith(" %"));
+            assertNotEquals("none", text(second, "partitions"));
+            Matcher rows = Pattern.compile("<tr><td>[^<]*</td><td>([^<]*)</td>").matcher(second);
+            List<String> shownSources = new ArrayList<>();
+            while (rows.find()) {
+                shownSources.add(rows.group(1));
+            }
+            assertEquals(10, shownSources.size(), "the last 10 translations are listed");
+            assertTrue(texts.containsAll(shownSources), "they are the texts sent: " + shownSources);
+
+            Path png = Path.of("target", "status-page.png").toAbsolutePath();
+            HeadlessChromium.screenshot(a.url("/"), png, 3_000);
+            System.out.println("status page screenshot: " + png);
+        }
+    }
+
+    /** The text inside the element with this id in a dumped DOM. */
+    static String text(String dom, String id) {
+        Matcher m = Pattern.compile("id=\"" + Pattern.quote(id) + "\"[^>]*>([^<]*)<").matcher(dom);
+        if (!m.find()) {
+            throw new AssertionError("no element #" + id + " in the page:\n" + dom);
+        }
+        return m.group(1).replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">");
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+}

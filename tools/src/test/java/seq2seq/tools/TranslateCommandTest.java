@@ -1,0 +1,135 @@
+package seq2seq.tools;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** `translate` as users and outside checks call it: one line out per line in, --json, exit codes. */
+@Timeout(300)
+class TranslateCommandTest {
+    private static final Path TINY = Path.of(System.getProperty("tiny.bundle", "testdata/models/tiny")).toAbsolutePath();
+
+    @TempDir
+    Path tmp;
+
+    /** exit code, stdout, stderr */
+    private record Run(int exit, String out, String err) {
+        List<String> lines() {
+            return out.isEmpty() ? List.of() : List.of(out.split("\n", -1)).subList(0, out.split("\n", -1).length - 1);
+        }
+    }
+
+    private static Run run(String... args) {
+        CommandLine cl = Main.commandLine();
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        int exit = cl.execute(args);
+        return new Run(exit, out.toString().replace("\r\n", "\n"), err.toString());
+    }
+
+    @Test
+    void oneLineOutPerLineInInOrderBlankLinesIncluded() throws Exception {
+        Path in = tmp.resolve("in.txt");
+        Files.writeString(in, "Hello world.\n\n   \nThe file could not be opened.\nNaïve café.\n", StandardCharsets.UTF_8);
+        Run r = run("translate", "--model", TINY.toString(), "--input", in.toString(), "--beams", "2", "--max-new-tokens", "8");
+        assertEquals(0, r.exit(), r.err());
+        List<String> lines = r.lines();
+        assertEquals(5, lines.size(), r.out());
+        assertEquals("", lines.get(1));
+        assertEquals("", lines.get(2));
+        assertFalse(lines.get(0).isEmpty());
+    }
+
+    @Test
+    void jsonHasTokensScoreAndTimings() throws Exception {
+        Path in = tmp.resolve("in.txt");
+        Files.writeString(in, "Hello world.\n" + "word ".repeat(200) + "\n", StandardCharsets.UTF_8);
+        Run r = run("translate", "--model", TINY.toString(), "--input", in.toString(), "--json", "--dtype", "q8",
+                "--batch-tokens", "64");
+        assertEquals(0, r.exit(), r.err());
+        ObjectMapper json = new ObjectMapper();
+        List<String> lines = r.lines();
+        assertEquals(2, lines.size());
+        JsonNode first = json.readTree(lines.get(0));
+        assertTrue(first.get("tokens").isArray() && first.get("tokens").size() > 0, lines.get(0));
+        assertEquals(first.get("tokens").size(), first.get("outputTokens").asInt());
+        assertTrue(first.get("score").isNumber());
+        assertTrue(first.get("computeMs").isNumber());
+        assertFalse(first.get("truncated").asBoolean());
+        assertTrue(json.readTree(lines.get(1)).get("truncated").asBoolean());
+    }
+
+    @Test
+    void ortProfileWritesEverySessionsOperatorTimes() throws Exception {
+        Path in = tmp.resolve("in.txt");
+        Files.writeString(in, "Hello world.\nThe file could not be opened.\n", StandardCharsets.UTF_8);
+        Path profiles = tmp.resolve("profiles/run1");
+        Run r = run("translate", "--model", TINY.toString(), "--input", in.toString(), "--json", "--beams", "1",
+                "--layout", "separate", "--workers", "1", "--ort-profile", profiles.toString());
+        assertEquals(0, r.exit(), r.err());
+        int longest = 0;
+        for (String line : r.lines()) {
+            longest = Math.max(longest, new ObjectMapper().readTree(line).get("outputTokens").asInt());
+        }
+        assertTrue(longest > 1, r.out());
+        // one run of the first-step decoder, then one with-past run per further step (one batch: both lines)
+        assertEquals(1, modelRuns(profiles, "encoder_model"));
+        assertEquals(1, modelRuns(profiles, "decoder_model"));
+        int withPast = modelRuns(profiles, "decoder_with_past_model");
+        assertTrue(withPast >= longest - 1 && withPast <= longest, withPast + " with-past runs for " + longest + " tokens");
+    }
+
+    /** model_run events in the one profile of the named session, after checking that it timed MatMul kernels */
+    private static int modelRuns(Path dir, String session) throws Exception {
+        List<Path> files;
+        try (var s = Files.list(dir)) {
+            files = s.filter(p -> p.getFileName().toString().matches(session + "_\\d{4}-.*\\.json")).toList();
+        }
+        assertEquals(1, files.size(), session + " profiles in " + dir);
+        int runs = 0;
+        boolean matMul = false;
+        for (JsonNode e : new ObjectMapper().readTree(files.get(0).toFile())) {
+            runs += "model_run".equals(e.path("name").asText()) ? 1 : 0;
+            matMul |= "MatMul".equals(e.path("args").path("op_name").asText());
+        }
+        assertTrue(matMul, session + ": no MatMul kernel timed");
+        return runs;
+    }
+
+    @Test
+    void badModelFolderExitsNonZeroNamingTheFile() throws Exception {
+        Path bad = tmp.resolve("model");
+        Files.createDirectories(bad);
+        Files.writeString(bad.resolve("config.json"), "{}");
+        Path in = tmp.resolve("in.txt");
+        Files.writeString(in, "Hello\n");
+        Run r = run("translate", "--model", bad.toString(), "--input", in.toString());
+        assertEquals(2, r.exit());
+        assertTrue(r.err().contains("config.json") && r.err().contains("is_encoder_decoder"), r.err());
+        assertEquals("", r.out());
+    }
+
+    @Test
+    void missingInputFileAndBadDtypeAreUsageErrors() {
+        assertEquals(2, run("translate", "--model", TINY.toString(), "--input", tmp.resolve("nope.txt").toString()).exit());
+        Run r = run("translate", "--model", TINY.toString(), "--dtype", "int3", "--input", tmp.toString());
+        assertEquals(2, r.exit());
+        assertTrue(r.err().contains("dtype"), r.err());
+    }
+}
