@@ -20,6 +20,9 @@ import java.util.Set;
  * rows leave or repeat. Each native result is closed as soon as nothing refers to it. When the processors only ban
  * tokens, a step's choice is made in ONNX Runtime too ({@link #stepPick}, {@link #stepTop}): the [rows, vocab]
  * logits, 16 MB a step for beam 4 at batch 32 with a 32 000-token vocabulary, then stay in native memory.
+ * <p>
+ * Longer than most classes, on purpose: every native tensor of a batch's cache is made, handed on and closed here,
+ * so that the rule "each native result is closed exactly once" can be checked in one file.
  */
 final class CachedDecoder implements StepDecoder {
     private final OnnxModel model;
@@ -51,7 +54,7 @@ final class CachedDecoder implements StepDecoder {
 
     /** Takes ownership of the encoder result. */
     CachedDecoder(OnnxModel model, Result encoded, long[][] sourceMask) throws OrtException {
-        this(model, encoded, model.encoderOutput(encoded), sourceMask);
+        this(model, encoded, model.io().encoderOutput(encoded), sourceMask);
     }
 
     /** Takes ownership of the encoder output [rows, source length, d_model] (encoded in groups). */
@@ -100,10 +103,10 @@ final class CachedDecoder implements StepDecoder {
     public Picks stepPick(int[] lastTokens, int[] banned, boolean withLogProbs) {
         return decodeStep(lastTokens, logits -> {
             int rows = lastTokens.length;
-            if (!model.canPick(logits)) {
+            if (!model.logits().canPick(logits)) {
                 return Picks.of(readLogits(logits, rows), rows, vocab, banned);
             }
-            OnnxModel.RowPicks p = model.greedyPick(logits, banMask(banned), withLogProbs);
+            seq2seq.model.LogitsOps.RowPicks p = model.logits().greedyPick(logits, banMask(banned), withLogProbs);
             int[] tokens = new int[rows];
             for (int r = 0; r < rows; r++) {
                 tokens[r] = (int) p.tokens()[r];
@@ -115,11 +118,11 @@ final class CachedDecoder implements StepDecoder {
     @Override
     public BeamCandidates stepTop(int[] lastTokens, int[] banned, float[] rowScores, int rowsPerInput, int want) {
         return decodeStep(lastTokens, logits -> {
-            if (!model.canPick(logits)) {
+            if (!model.logits().canPick(logits)) {
                 return BeamCandidates.of(logProbs(logits), banned, rowScores, rowsPerInput, want, vocab);
             }
             int inputs = lastTokens.length / rowsPerInput;
-            OnnxModel.TopCandidates top = model.beamTop(logits, banMask(banned), rowScores, inputs, want);
+            seq2seq.model.LogitsOps.TopCandidates top = model.logits().beamTop(logits, banMask(banned), rowScores, inputs, want);
             return BeamCandidates.of(top.scores(), top.indices(), inputs, want);
         });
     }
@@ -134,18 +137,18 @@ final class CachedDecoder implements StepDecoder {
         for (int i = 0; i < rows; i++) {
             ids[i] = lastTokens[i];
         }
-        try (OnnxTensor input = model.longTensor(ids, rows, 1)) {
+        try (OnnxTensor input = model.sessions().longTensor(ids, rows, 1)) {
             boolean first = self == null;
-            Result r = model.decode(input, mask, hidden, self, cross);
+            Result r = model.io().decode(input, mask, hidden, self, cross);
             owners.add(r);
-            T out = use.apply(model.logits(r));
+            T out = use.apply(model.io().logits(r));
             if (first) {
-                cross = model.crossCache(r);
-                if (!model.laterStepsReadEncoderOutput()) {
+                cross = model.io().crossCache(r);
+                if (!model.io().laterStepsReadEncoderOutput()) {
                     hidden = null; // its cross-attention key/values are all that later steps need: freed now
                 }
             }
-            self = model.selfCache(r);
+            self = model.io().selfCache(r);
             release();
             return out;
         } catch (OrtException e) {
@@ -155,14 +158,14 @@ final class CachedDecoder implements StepDecoder {
 
     private float[] logProbs(OnnxTensor logits) throws OrtException {
         int rows = (int) logits.getInfo().getShape()[0];
-        Result normalised = model.logSoftmax(logits);
+        Result normalised = model.logits().logSoftmax(logits);
         if (normalised == null) {
             float[] x = readLogits(logits, rows);
             LogSoftmax.rowsInPlace(x, vocab);
             return x;
         }
         try (normalised) {
-            return readLogits(OnnxModel.logProbs(normalised), rows);
+            return readLogits(seq2seq.model.LogitsOps.logProbs(normalised), rows);
         }
     }
 
@@ -171,7 +174,7 @@ final class CachedDecoder implements StepDecoder {
             if (banMask != null) {
                 banMask.close();
             }
-            banMask = model.banMask(banned);
+            banMask = model.logits().banMask(banned);
             maskedTokens = banned.clone();
         }
         return banMask;
@@ -198,7 +201,7 @@ final class CachedDecoder implements StepDecoder {
     @Override
     public float[] logNormalisers(float[] logits, int rows) {
         try {
-            return model.logNormalisers(logits, rows, vocab);
+            return model.logits().logNormalisers(logits, rows, vocab);
         } catch (OrtException e) {
             throw new IllegalStateException("log-normalisers failed: " + e.getMessage(), e);
         }
@@ -266,11 +269,11 @@ final class CachedDecoder implements StepDecoder {
     }
 
     private OnnxTensor[] gather(OnnxTensor[] tensors, long[] idx) throws OrtException {
-        Result r = model.gatherRows(tensors, idx);
+        Result r = model.io().gatherRows(tensors, idx);
         owners.add(r);
         OnnxTensor[] out = new OnnxTensor[tensors.length];
         for (int i = 0; i < out.length; i++) {
-            out[i] = OnnxModel.gathered(r, i);
+            out[i] = seq2seq.model.EncoderDecoder.gathered(r, i);
         }
         return out;
     }
@@ -281,7 +284,7 @@ final class CachedDecoder implements StepDecoder {
         for (int i = 0; i < rowsSource.length; i++) {
             System.arraycopy(sourceMask[rowsSource[i]], 0, flat, i * len, len);
         }
-        return model.longTensor(flat, rowsSource.length, len);
+        return model.sessions().longTensor(flat, rowsSource.length, len);
     }
 
     /** Closes every owned result none of whose tensors is still in use. */

@@ -17,6 +17,9 @@ import java.util.Map;
 /**
  * The inference engine: tokenize, batch by length, encode, search with the KV cache, detokenize.
  * One per process; thread-safe (its ONNX Runtime sessions and tokenizer are shared by all callers).
+ * <p>
+ * Longer than most classes, on purpose: one call's steps (tokenize, group by search settings, plan the batches, run
+ * them on the pool, detokenize, retry a failed batch input by input) read in order here.
  */
 public final class Engine implements Translator {
     /** the model's sessions */
@@ -64,13 +67,15 @@ public final class Engine implements Translator {
 
     private static Engine load(Path dir, EngineOptions options, WorkerPool pool) {
         ModelBundle bundle = ModelBundle.open(dir, options.dtype(), options.layout());
-        GenerationOptions defaults = GenerationOptions.defaults(bundle.generation).withOutputScores(options.outputScores());
+        GenerationOptions.Builder search = GenerationOptions.defaults(bundle.generation).toBuilder()
+                .outputScores(options.outputScores());
         if (options.numBeams() != null) {
-            defaults = defaults.withNumBeams(options.numBeams());
+            search.numBeams(options.numBeams());
         }
         if (options.maxNewTokens() != null) {
-            defaults = defaults.withMaxNewTokens(options.maxNewTokens());
+            search.maxNewTokens(options.maxNewTokens());
         }
+        GenerationOptions defaults = search.build();
         String version = bundle.contentHash();
         Tokenizer tokenizer = Tokenizer.load(bundle.dir, bundle.tokenizerFile());
         try {
@@ -241,21 +246,21 @@ public final class Engine implements Translator {
     }
 
     private GenerationOptions optionsFor(TranslationTask t) {
-        GenerationOptions o = defaults;
+        if (t.targetLang() == null && t.numBeams() == null && t.maxNewTokens() == null) {
+            return defaults;
+        }
+        GenerationOptions.Builder o = defaults.toBuilder();
         if (t.targetLang() != null) {
             // multilingual models (NLLB, M2M100) start the output with a target-language token; a one-pair model has none
-            Integer lang = languageTokens.computeIfAbsent(t.targetLang(), this::languageToken).orElse(null);
-            if (lang != null) {
-                o = o.withForcedBosTokenId(lang);
-            }
+            languageTokens.computeIfAbsent(t.targetLang(), this::languageToken).ifPresent(o::forcedBosTokenId);
         }
         if (t.numBeams() != null) {
-            o = o.withNumBeams(t.numBeams());
+            o.numBeams(t.numBeams());
         }
         if (t.maxNewTokens() != null) {
-            o = o.withMaxNewTokens(t.maxNewTokens());
+            o.maxNewTokens(t.maxNewTokens());
         }
-        return o;
+        return o.build();
     }
 
     /** Only white space in Unicode's sense: Java's white space, no-break spaces, zero-width characters, the BOM. */
@@ -322,7 +327,7 @@ public final class Engine implements Translator {
         try {
             CachedDecoder decoder;
             if (groups.size() == 1) {
-                Result encoded = model.encode(sources, pad);
+                Result encoded = model.io().encode(sources, pad);
                 try {
                     decoder = new CachedDecoder(model, encoded, mask);
                 } catch (OrtException | RuntimeException e) {
@@ -330,7 +335,7 @@ public final class Engine implements Translator {
                     throw e;
                 }
             } else {
-                OnnxTensor hidden = model.encodeGroups(sources, pad, groups, len);
+                OnnxTensor hidden = model.io().encodeGroups(sources, pad, groups, len);
                 try {
                     decoder = new CachedDecoder(model, hidden, mask);
                 } catch (OrtException | RuntimeException e) {

@@ -6,7 +6,7 @@ import seq2seq.model.Dtype;
 import java.nio.file.Path;
 
 /**
- * How to load and run a model. {@link #defaults()} then with-methods.
+ * How to load and run a model: {@link #builder()}, or {@link #defaults()}.
  *
  * @param dtype           weight variant (fp32, q8 = the _quantized files, ...)
  * @param layout          which decoder files: merged, the separate pair, or whichever the folder has
@@ -36,64 +36,119 @@ public record EngineOptions(Dtype dtype, DecoderLayout layout, int intraOpThread
         }
     }
 
+    /** One worker on all cores, fp32, the decoder files the folder has, the bundle's search settings. */
     public static EngineOptions defaults() {
-        return new EngineOptions(Dtype.FP32, DecoderLayout.AUTO, Runtime.getRuntime().availableProcessors(), 4096, 64, null, null, true, 1, null);
+        return builder().build();
     }
 
-    public EngineOptions withDtype(Dtype v) {
-        return new EngineOptions(v, layout, intraOpThreads, batchTokens, maxBatchSize, numBeams, maxNewTokens, outputScores, workers, profileDir);
+    public static Builder builder() {
+        return new Builder();
     }
 
-    public EngineOptions withLayout(DecoderLayout v) {
-        return new EngineOptions(dtype, v, intraOpThreads, batchTokens, maxBatchSize, numBeams, maxNewTokens, outputScores, workers, profileDir);
+    /** A builder that starts from these options. */
+    public Builder toBuilder() {
+        return new Builder(this);
     }
 
-    public EngineOptions withIntraOpThreads(int v) {
-        return new EngineOptions(dtype, layout, v, batchTokens, maxBatchSize, numBeams, maxNewTokens, outputScores, workers, profileDir);
-    }
+    /** Options changed one at a time; {@link #build} checks them together. Field defaults are {@link #defaults()}. */
+    public static final class Builder {
+        private Dtype dtype = Dtype.FP32;
+        private DecoderLayout layout = DecoderLayout.AUTO;
+        private int intraOpThreads = Runtime.getRuntime().availableProcessors();
+        private int batchTokens = 4096;
+        private int maxBatchSize = 64;
+        private Integer numBeams;
+        private Integer maxNewTokens;
+        private boolean outputScores = true;
+        private int workers = 1;
+        private Path profileDir;
 
-    public EngineOptions withBatchTokens(int v) {
-        return new EngineOptions(dtype, layout, intraOpThreads, v, maxBatchSize, numBeams, maxNewTokens, outputScores, workers, profileDir);
-    }
-
-    public EngineOptions withMaxBatchSize(int v) {
-        return new EngineOptions(dtype, layout, intraOpThreads, batchTokens, v, numBeams, maxNewTokens, outputScores, workers, profileDir);
-    }
-
-    public EngineOptions withNumBeams(Integer v) {
-        return new EngineOptions(dtype, layout, intraOpThreads, batchTokens, maxBatchSize, v, maxNewTokens, outputScores, workers, profileDir);
-    }
-
-    public EngineOptions withOutputScores(boolean v) {
-        return new EngineOptions(dtype, layout, intraOpThreads, batchTokens, maxBatchSize, numBeams, maxNewTokens, v, workers, profileDir);
-    }
-
-    public EngineOptions withMaxNewTokens(Integer v) {
-        return new EngineOptions(dtype, layout, intraOpThreads, batchTokens, maxBatchSize, numBeams, v, outputScores, workers, profileDir);
-    }
-
-    /**
-     * N batch workers, each on {@code intraOpThreads} threads, or when that is null on the cores shared among them.
-     * N = 0 fills the cores: one worker per core, or with {@code intraOpThreads} set, cores / intraOpThreads workers.
-     */
-    public EngineOptions withWorkersOnCores(int workers, Integer intraOpThreads) {
-        if (workers < 0) {
-            throw new IllegalArgumentException("workers must be 0 (one per core) or more, found " + workers);
+        private Builder() {
         }
-        if (intraOpThreads != null && intraOpThreads < 1) {
-            throw new IllegalArgumentException("intraOpThreads must be at least 1, found " + intraOpThreads);
+
+        private Builder(EngineOptions o) {
+            dtype = o.dtype;
+            layout = o.layout;
+            intraOpThreads = o.intraOpThreads;
+            batchTokens = o.batchTokens;
+            maxBatchSize = o.maxBatchSize;
+            numBeams = o.numBeams;
+            maxNewTokens = o.maxNewTokens;
+            outputScores = o.outputScores;
+            workers = o.workers;
+            profileDir = o.profileDir;
         }
-        int cores = Runtime.getRuntime().availableProcessors();
-        int w = workers > 0 ? workers : Math.max(1, cores / (intraOpThreads != null ? intraOpThreads : 1));
-        int threads = intraOpThreads != null ? intraOpThreads : Math.max(1, cores / w);
-        return withWorkers(w).withIntraOpThreads(threads);
-    }
 
-    public EngineOptions withWorkers(int v) {
-        return new EngineOptions(dtype, layout, intraOpThreads, batchTokens, maxBatchSize, numBeams, maxNewTokens, outputScores, v, profileDir);
-    }
+        public Builder dtype(Dtype v) {
+            dtype = v;
+            return this;
+        }
 
-    public EngineOptions withProfileDir(Path v) {
-        return new EngineOptions(dtype, layout, intraOpThreads, batchTokens, maxBatchSize, numBeams, maxNewTokens, outputScores, workers, v);
+        public Builder layout(DecoderLayout v) {
+            layout = v;
+            return this;
+        }
+
+        public Builder intraOpThreads(int v) {
+            intraOpThreads = v;
+            return this;
+        }
+
+        public Builder batchTokens(int v) {
+            batchTokens = v;
+            return this;
+        }
+
+        public Builder maxBatchSize(int v) {
+            maxBatchSize = v;
+            return this;
+        }
+
+        public Builder numBeams(Integer v) {
+            numBeams = v;
+            return this;
+        }
+
+        public Builder maxNewTokens(Integer v) {
+            maxNewTokens = v;
+            return this;
+        }
+
+        public Builder outputScores(boolean v) {
+            outputScores = v;
+            return this;
+        }
+
+        public Builder workers(int v) {
+            workers = v;
+            return this;
+        }
+
+        public Builder profileDir(Path v) {
+            profileDir = v;
+            return this;
+        }
+
+        /**
+         * N batch workers, each on {@code intraOpThreads} threads, or when that is null on the cores shared among
+         * them. N = 0 fills the cores: one worker per core, or with {@code intraOpThreads} set, cores / intraOpThreads.
+         */
+        public Builder workersOnCores(int n, Integer threadsEach) {
+            if (n < 0) {
+                throw new IllegalArgumentException("workers must be 0 (one per core) or more, found " + n);
+            }
+            if (threadsEach != null && threadsEach < 1) {
+                throw new IllegalArgumentException("intraOpThreads must be at least 1, found " + threadsEach);
+            }
+            int cores = Runtime.getRuntime().availableProcessors();
+            workers = n > 0 ? n : Math.max(1, cores / (threadsEach != null ? threadsEach : 1));
+            intraOpThreads = threadsEach != null ? threadsEach : Math.max(1, cores / workers);
+            return this;
+        }
+
+        public EngineOptions build() {
+            return new EngineOptions(dtype, layout, intraOpThreads, batchTokens, maxBatchSize, numBeams, maxNewTokens,
+                    outputScores, workers, profileDir);
+        }
     }
 }

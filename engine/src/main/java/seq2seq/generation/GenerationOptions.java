@@ -2,11 +2,13 @@ package seq2seq.generation;
 
 import seq2seq.model.GenerationDefaults;
 
+import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 
 /**
- * Search settings for one call (Hugging Face semantics and names). {@link #defaults} takes the bundle's, each
- * with-method overrides one.
+ * Search settings for one call (Hugging Face semantics and names). {@link #defaults} takes the bundle's;
+ * {@link #toBuilder} changes some.
  *
  * @param maxNewTokens        generated tokens at most (EOS included); Hugging Face's max_length is this + 1
  * @param minLength           no EOS while the decoder sequence (start token included) is shorter than this
@@ -66,63 +68,139 @@ public record GenerationOptions(int maxNewTokens, int minLength, int numBeams, d
         return maxNewTokens + 1;
     }
 
-    public GenerationOptions withMaxNewTokens(int v) {
-        return new GenerationOptions(v, minLength, numBeams, lengthPenalty, earlyStopping, noRepeatNgramSize,
-                repetitionPenalty, badWordsIds, forcedBosTokenId, forcedEosTokenId, numReturnSequences, outputScores);
+    /** A builder that starts from these settings. */
+    public Builder toBuilder() {
+        return new Builder(this);
     }
 
-    public GenerationOptions withNumBeams(int v) {
-        return new GenerationOptions(maxNewTokens, minLength, v, lengthPenalty, earlyStopping, noRepeatNgramSize,
-                repetitionPenalty, badWordsIds, forcedBosTokenId, forcedEosTokenId, Math.min(numReturnSequences, v), outputScores);
+    /** Equal when every setting is: the token lists by their contents (the engine groups tasks by these options). */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof GenerationOptions g && maxNewTokens == g.maxNewTokens && minLength == g.minLength
+                && numBeams == g.numBeams && Double.compare(lengthPenalty, g.lengthPenalty) == 0
+                && earlyStopping == g.earlyStopping && noRepeatNgramSize == g.noRepeatNgramSize
+                && Double.compare(repetitionPenalty, g.repetitionPenalty) == 0 && sameIds(badWordsIds, g.badWordsIds)
+                && Objects.equals(forcedBosTokenId, g.forcedBosTokenId) && Objects.equals(forcedEosTokenId, g.forcedEosTokenId)
+                && numReturnSequences == g.numReturnSequences && outputScores == g.outputScores;
     }
 
-    public GenerationOptions withLengthPenalty(double v) {
-        return new GenerationOptions(maxNewTokens, minLength, numBeams, v, earlyStopping, noRepeatNgramSize,
-                repetitionPenalty, badWordsIds, forcedBosTokenId, forcedEosTokenId, numReturnSequences, outputScores);
+    @Override
+    public int hashCode() {
+        int h = Objects.hash(maxNewTokens, minLength, numBeams, lengthPenalty, earlyStopping, noRepeatNgramSize,
+                repetitionPenalty, forcedBosTokenId, forcedEosTokenId, numReturnSequences, outputScores);
+        for (int[] ids : badWordsIds) {
+            h = 31 * h + Arrays.hashCode(ids);
+        }
+        return h;
     }
 
-    public GenerationOptions withEarlyStopping(EarlyStopping v) {
-        return new GenerationOptions(maxNewTokens, minLength, numBeams, lengthPenalty, v, noRepeatNgramSize,
-                repetitionPenalty, badWordsIds, forcedBosTokenId, forcedEosTokenId, numReturnSequences, outputScores);
+    private static boolean sameIds(List<int[]> a, List<int[]> b) {
+        if (a.size() != b.size()) {
+            return false;
+        }
+        for (int i = 0; i < a.size(); i++) {
+            if (!Arrays.equals(a.get(i), b.get(i))) {
+                return false;
+            }
+        }
+        return true;
     }
 
-    public GenerationOptions withNoRepeatNgramSize(int v) {
-        return new GenerationOptions(maxNewTokens, minLength, numBeams, lengthPenalty, earlyStopping, v,
-                repetitionPenalty, badWordsIds, forcedBosTokenId, forcedEosTokenId, numReturnSequences, outputScores);
-    }
+    /** Settings changed one at a time; {@link #build} checks them together. */
+    public static final class Builder {
+        private int maxNewTokens;
+        private int minLength;
+        private int numBeams;
+        private double lengthPenalty;
+        private EarlyStopping earlyStopping;
+        private int noRepeatNgramSize;
+        private double repetitionPenalty;
+        private List<int[]> badWordsIds;
+        private Integer forcedBosTokenId;
+        private Integer forcedEosTokenId;
+        private int numReturnSequences;
+        private boolean outputScores;
 
-    public GenerationOptions withRepetitionPenalty(double v) {
-        return new GenerationOptions(maxNewTokens, minLength, numBeams, lengthPenalty, earlyStopping, noRepeatNgramSize,
-                v, badWordsIds, forcedBosTokenId, forcedEosTokenId, numReturnSequences, outputScores);
-    }
+        private Builder(GenerationOptions o) {
+            maxNewTokens = o.maxNewTokens;
+            minLength = o.minLength;
+            numBeams = o.numBeams;
+            lengthPenalty = o.lengthPenalty;
+            earlyStopping = o.earlyStopping;
+            noRepeatNgramSize = o.noRepeatNgramSize;
+            repetitionPenalty = o.repetitionPenalty;
+            badWordsIds = o.badWordsIds;
+            forcedBosTokenId = o.forcedBosTokenId;
+            forcedEosTokenId = o.forcedEosTokenId;
+            numReturnSequences = o.numReturnSequences;
+            outputScores = o.outputScores;
+        }
 
-    public GenerationOptions withMinLength(int v) {
-        return new GenerationOptions(maxNewTokens, v, numBeams, lengthPenalty, earlyStopping, noRepeatNgramSize,
-                repetitionPenalty, badWordsIds, forcedBosTokenId, forcedEosTokenId, numReturnSequences, outputScores);
-    }
+        public Builder maxNewTokens(int v) {
+            maxNewTokens = v;
+            return this;
+        }
 
-    public GenerationOptions withBadWordsIds(List<int[]> v) {
-        return new GenerationOptions(maxNewTokens, minLength, numBeams, lengthPenalty, earlyStopping, noRepeatNgramSize,
-                repetitionPenalty, v, forcedBosTokenId, forcedEosTokenId, numReturnSequences, outputScores);
-    }
+        public Builder minLength(int v) {
+            minLength = v;
+            return this;
+        }
 
-    public GenerationOptions withForcedBosTokenId(Integer v) {
-        return new GenerationOptions(maxNewTokens, minLength, numBeams, lengthPenalty, earlyStopping, noRepeatNgramSize,
-                repetitionPenalty, badWordsIds, v, forcedEosTokenId, numReturnSequences, outputScores);
-    }
+        /** also caps numReturnSequences at the new width */
+        public Builder numBeams(int v) {
+            numBeams = v;
+            numReturnSequences = Math.min(numReturnSequences, v);
+            return this;
+        }
 
-    public GenerationOptions withForcedEosTokenId(Integer v) {
-        return new GenerationOptions(maxNewTokens, minLength, numBeams, lengthPenalty, earlyStopping, noRepeatNgramSize,
-                repetitionPenalty, badWordsIds, forcedBosTokenId, v, numReturnSequences, outputScores);
-    }
+        public Builder lengthPenalty(double v) {
+            lengthPenalty = v;
+            return this;
+        }
 
-    public GenerationOptions withOutputScores(boolean v) {
-        return new GenerationOptions(maxNewTokens, minLength, numBeams, lengthPenalty, earlyStopping, noRepeatNgramSize,
-                repetitionPenalty, badWordsIds, forcedBosTokenId, forcedEosTokenId, numReturnSequences, v);
-    }
+        public Builder earlyStopping(EarlyStopping v) {
+            earlyStopping = v;
+            return this;
+        }
 
-    public GenerationOptions withNumReturnSequences(int v) {
-        return new GenerationOptions(maxNewTokens, minLength, numBeams, lengthPenalty, earlyStopping, noRepeatNgramSize,
-                repetitionPenalty, badWordsIds, forcedBosTokenId, forcedEosTokenId, v, outputScores);
+        public Builder noRepeatNgramSize(int v) {
+            noRepeatNgramSize = v;
+            return this;
+        }
+
+        public Builder repetitionPenalty(double v) {
+            repetitionPenalty = v;
+            return this;
+        }
+
+        public Builder badWordsIds(List<int[]> v) {
+            badWordsIds = v;
+            return this;
+        }
+
+        public Builder forcedBosTokenId(Integer v) {
+            forcedBosTokenId = v;
+            return this;
+        }
+
+        public Builder forcedEosTokenId(Integer v) {
+            forcedEosTokenId = v;
+            return this;
+        }
+
+        public Builder numReturnSequences(int v) {
+            numReturnSequences = v;
+            return this;
+        }
+
+        public Builder outputScores(boolean v) {
+            outputScores = v;
+            return this;
+        }
+
+        public GenerationOptions build() {
+            return new GenerationOptions(maxNewTokens, minLength, numBeams, lengthPenalty, earlyStopping, noRepeatNgramSize,
+                    repetitionPenalty, badWordsIds, forcedBosTokenId, forcedEosTokenId, numReturnSequences, outputScores);
+        }
     }
 }

@@ -27,8 +27,8 @@ class BatchWorkersTest {
         }
         tasks.add(7, TranslationTask.of(""));
         tasks.add(20, TranslationTask.of(" \u00a0 "));
-        try (Engine one = Engine.load(TestModels.tiny(), EngineOptions.defaults().withIntraOpThreads(1));
-             Engine two = Engine.load(TestModels.tiny(), EngineOptions.defaults().withIntraOpThreads(1).withWorkers(2))) {
+        try (Engine one = Engine.load(TestModels.tiny(), EngineOptions.builder().intraOpThreads(1).build());
+             Engine two = Engine.load(TestModels.tiny(), EngineOptions.builder().intraOpThreads(1).workers(2).build())) {
             List<DetailedTranslation> a = one.translateDetailed(tasks);
             List<DetailedTranslation> b = two.translateDetailed(tasks);
             assertEquals(tasks.size(), b.size());
@@ -55,22 +55,22 @@ class BatchWorkersTest {
 
     @Test
     void workersMustBePositive() {
-        assertThrows(IllegalArgumentException.class, () -> EngineOptions.defaults().withWorkers(0));
+        assertThrows(IllegalArgumentException.class, () -> EngineOptions.builder().workers(0).build());
     }
 
     @Test
     void zeroWorkersFillTheCores() {
         int cores = Runtime.getRuntime().availableProcessors();
-        EngineOptions perCore = EngineOptions.defaults().withWorkersOnCores(0, null);
+        EngineOptions perCore = EngineOptions.builder().workersOnCores(0, null).build();
         assertEquals(cores, perCore.workers());
         assertEquals(1, perCore.intraOpThreads());
-        EngineOptions twoThreads = EngineOptions.defaults().withWorkersOnCores(0, 2);
+        EngineOptions twoThreads = EngineOptions.builder().workersOnCores(0, 2).build();
         assertEquals(Math.max(1, cores / 2), twoThreads.workers());
         assertEquals(2, twoThreads.intraOpThreads());
-        EngineOptions one = EngineOptions.defaults().withWorkersOnCores(1, null);
+        EngineOptions one = EngineOptions.builder().workersOnCores(1, null).build();
         assertEquals(1, one.workers());
         assertEquals(cores, one.intraOpThreads());
-        assertThrows(IllegalArgumentException.class, () -> EngineOptions.defaults().withWorkersOnCores(-1, null));
-        assertThrows(IllegalArgumentException.class, () -> EngineOptions.defaults().withWorkersOnCores(0, 0));
+        assertThrows(IllegalArgumentException.class, () -> EngineOptions.builder().workersOnCores(-1, null).build());
+        assertThrows(IllegalArgumentException.class, () -> EngineOptions.builder().workersOnCores(0, 0).build());
     }
 }

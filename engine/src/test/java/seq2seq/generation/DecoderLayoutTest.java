@@ -21,13 +21,13 @@ class DecoderLayoutTest {
     @Timeout(300)
     void mergedAndSeparateDecodersGiveIdenticalTokens() {
         List<String> inputs = TestModels.parityInputs();
-        try (Engine merged = Engine.load(TestModels.tiny(), EngineOptions.defaults().withLayout(DecoderLayout.MERGED));
-             Engine separate = Engine.load(TestModels.tiny(), EngineOptions.defaults().withLayout(DecoderLayout.SEPARATE))) {
+        try (Engine merged = Engine.load(TestModels.tiny(), EngineOptions.builder().layout(DecoderLayout.MERGED).build());
+             Engine separate = Engine.load(TestModels.tiny(), EngineOptions.builder().layout(DecoderLayout.SEPARATE).build())) {
             assertEquals(DecoderLayout.MERGED, merged.bundle().layout);
             assertEquals(DecoderLayout.SEPARATE, separate.bundle().layout);
             List<long[]> sources = inputs.stream().map(merged.tokenizer()::ids).toList();
             for (int beams : new int[] {1, 4}) {
-                GenerationOptions o = merged.defaults().withNumBeams(beams);
+                GenerationOptions o = merged.defaults().toBuilder().numBeams(beams).build();
                 List<List<Hypothesis>> a = merged.generate(sources, o);
                 List<List<Hypothesis>> b = separate.generate(sources, o);
                 for (int i = 0; i < sources.size(); i++) {
@@ -48,8 +48,8 @@ class DecoderLayoutTest {
     void onlyTheMergedDecoderReadsTheEncoderOutputAfterTheFirstStep() {
         try (OnnxModel merged = OnnxModel.load(ModelBundle.open(TestModels.tiny(), Dtype.FP32, DecoderLayout.MERGED), 1);
              OnnxModel separate = OnnxModel.load(ModelBundle.open(TestModels.tiny(), Dtype.FP32, DecoderLayout.SEPARATE), 1)) {
-            assertTrue(merged.laterStepsReadEncoderOutput());
-            assertFalse(separate.laterStepsReadEncoderOutput());
+            assertTrue(merged.io().laterStepsReadEncoderOutput());
+            assertFalse(separate.io().laterStepsReadEncoderOutput());
         }
     }
 }

@@ -32,7 +32,7 @@ class EdgeInputTest {
 
     @BeforeAll
     static void load() {
-        engine = Engine.load(TestModels.tiny(), EngineOptions.defaults().withNumBeams(1));
+        engine = Engine.load(TestModels.tiny(), EngineOptions.builder().numBeams(1).build());
     }
 
     @AfterAll
@@ -88,7 +88,7 @@ class EdgeInputTest {
         List<String> inputs = TestModels.parityInputs();
         List<TranslationTask> tasks = inputs.stream().map(TranslationTask::of).toList();
         List<Translation> batched = engine.translate(tasks);
-        try (Engine oneByOne = Engine.load(TestModels.tiny(), EngineOptions.defaults().withNumBeams(1).withMaxBatchSize(1))) {
+        try (Engine oneByOne = Engine.load(TestModels.tiny(), EngineOptions.builder().numBeams(1).maxBatchSize(1).build())) {
             for (int i = 0; i < inputs.size(); i += 7) {
                 Translation alone = oneByOne.translate(List.of(tasks.get(i))).get(0);
                 assertEquals(alone.text(), batched.get(i).text(), "line " + (i + 1));
@@ -130,7 +130,7 @@ class EdgeInputTest {
         tok.withArray("added_tokens").addObject().put("id", 900).put("content", "__de__").put("single_word", false)
                 .put("lstrip", false).put("rstrip", false).put("normalized", false).put("special", true);
         json.writeValue(dir.resolve("tokenizer.json").toFile(), tok);
-        try (Engine multi = Engine.load(dir, EngineOptions.defaults().withNumBeams(1))) {
+        try (Engine multi = Engine.load(dir, EngineOptions.builder().numBeams(1).build())) {
             List<DetailedTranslation> out = multi.translateDetailed(List.of(
                     new TranslationTask("Hello world.", "en", "de", null, null),
                     new TranslationTask("Hello world.", "en", "xx", null, null),

@@ -43,22 +43,21 @@ class GoldenSearchTest {
     /** The row's options over the bundle's generation_config.json, as the reference search reads them. */
     private static GenerationOptions options(JsonNode row) {
         JsonNode o = row.get("options");
-        GenerationOptions g = engine.defaults().withMaxNewTokens(row.get("max_length").asInt() - 1)
-                .withNumBeams(o.get("num_beams").asInt());
+        GenerationOptions g = engine.defaults().toBuilder().maxNewTokens(row.get("max_length").asInt() - 1).numBeams(o.get("num_beams").asInt()).build();
         if (o.has("length_penalty")) {
-            g = g.withLengthPenalty(o.get("length_penalty").asDouble());
+            g = g.toBuilder().lengthPenalty(o.get("length_penalty").asDouble()).build();
         }
         if (o.has("early_stopping")) {
-            g = g.withEarlyStopping(o.get("early_stopping").asBoolean() ? EarlyStopping.TRUE : EarlyStopping.FALSE);
+            g = g.toBuilder().earlyStopping(o.get("early_stopping").asBoolean() ? EarlyStopping.TRUE : EarlyStopping.FALSE).build();
         }
         if (o.has("no_repeat_ngram_size")) {
-            g = g.withNoRepeatNgramSize(o.get("no_repeat_ngram_size").asInt());
+            g = g.toBuilder().noRepeatNgramSize(o.get("no_repeat_ngram_size").asInt()).build();
         }
         if (o.has("repetition_penalty")) {
-            g = g.withRepetitionPenalty(o.get("repetition_penalty").asDouble());
+            g = g.toBuilder().repetitionPenalty(o.get("repetition_penalty").asDouble()).build();
         }
         if (o.has("min_length")) {
-            g = g.withMinLength(o.get("min_length").asInt());
+            g = g.toBuilder().minLength(o.get("min_length").asInt()).build();
         }
         return g;
     }

@@ -64,7 +64,7 @@ class NativePickTest {
             for (int[] run : new int[][] {{1, 1}, {1, 0}, {4, 1}}) {
                 int beams = run[0];
                 boolean scores = run[1] == 1;
-                GenerationOptions o = engine.defaults().withNumBeams(beams).withOutputScores(scores);
+                GenerationOptions o = engine.defaults().toBuilder().numBeams(beams).outputScores(scores).build();
                 List<List<Hypothesis>> fast = search(model, sources, o, start, eos, false);
                 List<List<Hypothesis>> java = search(model, sources, o, start, eos, true);
                 for (int i = 0; i < sources.size(); i++) {
@@ -88,7 +88,7 @@ class NativePickTest {
         for (int i = 0; i < mask.length; i++) {
             Arrays.fill(mask[i], 0, sources.get(i).length, 1L);
         }
-        Result encoded = model.encode(sources, model.config().padTokenId());
+        Result encoded = model.io().encode(sources, model.config().padTokenId());
         StepDecoder decoder = new CachedDecoder(model, encoded, mask);
         try (StepDecoder d = inJava ? new JavaPicks(decoder) : decoder) {
             return Search.of(o, start, eos).run(d);

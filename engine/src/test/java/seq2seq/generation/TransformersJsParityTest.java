@@ -38,12 +38,12 @@ class TransformersJsParityTest {
         assertTrue(inputs.size() >= 50);
         // q8 quantizes activations per tensor at run time, so its outputs depend on what shares the batch:
         // run one input at a time, as transformers.js does here; fp32 runs batched
-        EngineOptions options = EngineOptions.defaults().withDtype(Dtype.parse(dtype));
+        EngineOptions options = EngineOptions.builder().dtype(Dtype.parse(dtype)).build();
         if (!dtype.equals("fp32")) {
-            options = options.withMaxBatchSize(1);
+            options = options.toBuilder().maxBatchSize(1).build();
         }
         try (Engine engine = Engine.load(bundle, options)) {
-            GenerationOptions greedy = engine.defaults().withNumBeams(1);
+            GenerationOptions greedy = engine.defaults().toBuilder().numBeams(1).build();
             int eos = engine.bundle().config.eosTokenId();
             List<JsonNode> js = NodeProcess.run("engine-parity.mjs", List.of(), 480, bundle.toString(), dtype,
                     TestModels.parityInputsFile().toString(), Integer.toString(greedy.maxNewTokens()));

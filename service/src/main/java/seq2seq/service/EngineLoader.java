@@ -23,9 +23,7 @@ public final class EngineLoader {
 
     public static Engine load(Path dir, AppConfig c) {
         EngineOptions o = EngineOptions.defaults()
-                .withDtype(Dtype.parse(c.get(Settings.MODEL_DTYPE)))
-                .withWorkersOnCores(c.getInt(Settings.BATCH_WORKERS), c.getInt(Settings.ENGINE_THREADS))
-                .withMaxBatchSize(c.getInt(Settings.BATCH_SIZE));
+                .toBuilder().dtype(Dtype.parse(c.get(Settings.MODEL_DTYPE))).workersOnCores(c.getInt(Settings.BATCH_WORKERS), c.getInt(Settings.ENGINE_THREADS)).maxBatchSize(c.getInt(Settings.BATCH_SIZE)).build();
         return Engine.load(dir, o);
     }
 }

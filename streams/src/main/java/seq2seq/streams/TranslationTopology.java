@@ -39,10 +39,6 @@ import java.util.Map;
  * ones come from {@link #streamsProperties}.
  */
 public final class TranslationTopology {
-    /** the translation memory's store (and changelog) name */
-    public static final String MEMORY_STORE = "translation-memory";
-    /** the batch buffer's store (and changelog) name */
-    public static final String BUFFER_STORE = "batch-buffer";
 
     private TranslationTopology() {
     }
@@ -60,10 +56,10 @@ public final class TranslationTopology {
                                  Serde<TranslationRequest> requests, Serde<TranslationResult> results,
                                  Serde<TranslationFailure> failures, PipelineEvents events) {
         StreamsBuilder builder = new StreamsBuilder();
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(BUFFER_STORE),
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StoreNames.BUFFER),
                 Serdes.Long(), new EnvelopeSerde()).withCachingEnabled());
         if (settings.memoryEnabled()) {
-            builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(MEMORY_STORE),
+            builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StoreNames.MEMORY),
                     Serdes.ByteArray(), new MemoryEntrySerde()).withCachingEnabled());
         }
         KStream<byte[], Envelope> received = builder
@@ -75,7 +71,7 @@ public final class TranslationTopology {
                     .repartition(Repartitioned.<byte[], Envelope>as("by-content")
                             .withKeySerde(Serdes.ByteArray()).withValueSerde(new EnvelopeSerde()));
         }
-        String[] stores = settings.memoryEnabled() ? new String[] {BUFFER_STORE, MEMORY_STORE} : new String[] {BUFFER_STORE};
+        String[] stores = settings.memoryEnabled() ? new String[] {StoreNames.BUFFER, StoreNames.MEMORY} : new String[] {StoreNames.BUFFER};
         KStream<byte[], Outcome> outcomes = received.process(
                 () -> new TranslationProcessor(settings, batcher, model, events), Named.as("translate"), stores);
         outcomes.filter((k, o) -> o.ok(), Named.as("ok"))

@@ -188,7 +188,7 @@ class TranslationTopologyTest {
 
     /** the translation memory's entry for a segment translated with the model's defaults */
     private MemoryEntry remembered(String segment) {
-        return driver.<byte[], MemoryEntry>getKeyValueStore(TranslationTopology.MEMORY_STORE)
+        return driver.<byte[], MemoryEntry>getKeyValueStore(StoreNames.MEMORY)
                 .get(MemoryKey.of(translator.modelInfo().version(), null, null, null, null, segment));
     }
 
@@ -209,7 +209,7 @@ class TranslationTopologyTest {
         assertTrue(r.getInputTokens() > 0);
         assertEquals(r.getText(), remembered("The cat sleeps.").text(), "remembered");
         assertTrue(failures.isEmpty());
-        assertEquals(0, driver.getKeyValueStore(TranslationTopology.BUFFER_STORE).approximateNumEntries(), "buffer emptied");
+        assertEquals(0, driver.getKeyValueStore(StoreNames.BUFFER).approximateNumEntries(), "buffer emptied");
     }
 
     @Test
@@ -403,7 +403,7 @@ class TranslationTopologyTest {
 
     private int memoryEntries() {
         int n = 0;
-        try (var it = driver.<byte[], MemoryEntry>getKeyValueStore(TranslationTopology.MEMORY_STORE).all()) {
+        try (var it = driver.<byte[], MemoryEntry>getKeyValueStore(StoreNames.MEMORY).all()) {
             while (it.hasNext()) {
                 it.next();
                 n++;

@@ -2,6 +2,7 @@ package seq2seq.tools;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import seq2seq.tools.bench.BenchReport;
@@ -56,9 +57,6 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--max-new-tokens", paramLabel = "N", description = "Token cap per sentence. Default: each model's generation_config.json.")
     Integer maxNewTokens;
 
-    @Option(names = "--threads", paramLabel = "N", description = "ONNX Runtime intra-op threads of each engine batch. Default: CPU cores / --workers (1 with one worker per core)")
-    Integer threads;
-
     @Option(names = "--min-sentences", paramLabel = "N", defaultValue = "16", description = "Sentences timed per configuration at least. Default: ${DEFAULT-VALUE}")
     int minSentences;
 
@@ -100,9 +98,8 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--kafka-requests", paramLabel = "N", defaultValue = "2000", description = "Requests per --kafka run. Default: ${DEFAULT-VALUE}")
     int kafkaRequests;
 
-    @Option(names = "--workers", paramLabel = "N", defaultValue = "0", description = "Engine batches at once (a call with fewer batches has them cut);"
-            + " 0: one per core (cores / --threads with --threads). Default: ${DEFAULT-VALUE}")
-    int workers;
+    @Mixin
+    WorkerArgs workerArgs;
 
     /** the engine runs' batch workers and intra-op threads, from --workers and --threads */
     private EngineOptions engineOptions;
@@ -132,7 +129,7 @@ final class BenchCommand implements Callable<Integer> {
         }
         if (kafka) {
             int batch = Arrays.stream(batches).filter(b -> b > 1).findFirst().orElse(32);
-            int w = workers > 0 ? workers : Runtime.getRuntime().availableProcessors();
+            int w = workerArgs.workers > 0 ? workerArgs.workers : Runtime.getRuntime().availableProcessors();
             try {
                 stdout.print(new KafkaBench(models.get(0), batch, w, kafkaRequests, err).run(inputs, out));
                 stdout.flush();
@@ -142,7 +139,7 @@ final class BenchCommand implements Callable<Integer> {
                 return 1;
             }
         }
-        engineOptions = EngineOptions.defaults().withWorkersOnCores(workers, threads);
+        engineOptions = workerArgs.applyTo(EngineOptions.builder()).build();
         int engineWorkers = engineOptions.workers();
         int engineThreads = engineOptions.intraOpThreads();
         BenchReport report = new BenchReport();
@@ -201,8 +198,7 @@ final class BenchCommand implements Callable<Integer> {
         int[] sentences = Arrays.stream(batches).map(b -> Math.max(minSentences, b * batchesPerConfig)).toArray();
         for (String dtype : dtypes) {
             // greedy search without scores: the same work as transformers.js' generate()
-            EngineOptions o = engineOptions.withDtype(Dtype.parse(dtype))
-                    .withBatchTokens(1 << 24).withMaxBatchSize(maxBatch).withOutputScores(false);
+            EngineOptions o = engineOptions.toBuilder().dtype(Dtype.parse(dtype)).batchTokens(1 << 24).maxBatchSize(maxBatch).outputScores(false).build();
             try (Engine e = Engine.load(dir, o)) {
                 err.println("bench: " + name + " " + dtype + ": tables loaded once for all sessions: " + e.sharedTables());
                 e.tablesNotShared().forEach(t -> err.println("bench: " + name + " " + dtype + ": not shared: " + t));
@@ -232,8 +228,7 @@ final class BenchCommand implements Callable<Integer> {
         report.soakWhat = String.format(Locale.ROOT, "%s, %s, %s, batch %d, %s", name, soakDtype,
                 soakBeams > 1 ? "beam " + soakBeams : "greedy", batch,
                 soakSentences > 0 ? soakSentences + " sentences" : String.format(Locale.ROOT, "%.0f s", soakSeconds));
-        EngineOptions o = engineOptions.withDtype(Dtype.parse(soakDtype))
-                .withBatchTokens(1 << 24).withMaxBatchSize(batch);
+        EngineOptions o = engineOptions.toBuilder().dtype(Dtype.parse(soakDtype)).batchTokens(1 << 24).maxBatchSize(batch).build();
         double sampleSeconds = soakSeconds > 0 ? Math.max(5, soakSeconds / 20) : 60;
         try (Engine e = Engine.load(dir, o)) {
             report.soak.addAll(Soak.run(e, inputs, batch, soakBeams, soakSeconds, soakSentences, sampleSeconds,

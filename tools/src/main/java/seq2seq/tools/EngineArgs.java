@@ -1,5 +1,6 @@
 package seq2seq.tools;
 
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import seq2seq.generation.EngineOptions;
 import seq2seq.model.DecoderLayout;
@@ -22,11 +23,8 @@ final class EngineArgs {
     @Option(names = "--batch-tokens", paramLabel = "N", defaultValue = "4096", description = "Batch budget: padded source tokens x beams. Default: ${DEFAULT-VALUE}")
     int batchTokens;
 
-    @Option(names = "--threads", paramLabel = "N", description = "ONNX Runtime intra-op threads of each batch. Default: CPU cores / --workers (1 with one worker per core)")
-    Integer threads;
-
-    @Option(names = "--workers", paramLabel = "N", defaultValue = "0", description = "Batches run at once, each on its own thread; a call with fewer batches has them cut so that each worker has one. 0: one per core (cores / --threads with --threads). 1: one batch at a time on all cores (lower latency for one sentence). Default: ${DEFAULT-VALUE}")
-    int workers;
+    @Mixin
+    WorkerArgs workers;
 
     @Option(names = "--layout", paramLabel = "auto|merged|separate", defaultValue = "auto", description = "Decoder files to use. Default: ${DEFAULT-VALUE}")
     String layout;
@@ -42,8 +40,7 @@ final class EngineArgs {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("unknown --layout '" + layout + "' (expected auto, merged or separate)");
         }
-        EngineOptions o = EngineOptions.defaults().withDtype(Dtype.parse(dtype)).withLayout(l)
-                .withBatchTokens(batchTokens).withNumBeams(beams).withMaxNewTokens(maxNewTokens).withProfileDir(ortProfile);
-        return o.withWorkersOnCores(workers, threads);
+        return workers.applyTo(EngineOptions.builder().dtype(Dtype.parse(dtype)).layout(l).batchTokens(batchTokens)
+                .numBeams(beams).maxNewTokens(maxNewTokens).profileDir(ortProfile)).build();
     }
 }

@@ -1,7 +1,6 @@
 package seq2seq.tools;
 
 import seq2seq.service.ClientProps;
-import seq2seq.service.Topics;
 import seq2seq.service.EngineLoader;
 import seq2seq.service.PipelineService;
 
@@ -12,8 +11,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serializer;
 import seq2seq.service.config.AppConfig;
 import seq2seq.service.config.Settings;
-import seq2seq.tools.embedded.EmbeddedKafka;
-import seq2seq.tools.embedded.EmbeddedRegistry;
+import seq2seq.tools.embedded.EmbeddedStack;
 import seq2seq.avro.TranslationRequest;
 import seq2seq.avro.TranslationResult;
 import seq2seq.generation.Engine;
@@ -21,7 +19,6 @@ import seq2seq.generation.TranslationTask;
 import seq2seq.streams.PipelineEvents;
 import seq2seq.streams.SerdeFactory;
 
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -88,8 +85,7 @@ final class KafkaBench {
             Run plain;
             Run memo;
             double aloneAfter;
-            try (EmbeddedKafka kafka = EmbeddedKafka.start(1);
-                 EmbeddedRegistry registry = EmbeddedRegistry.start(kafka.bootstrapServers())) {
+            try (EmbeddedStack stack = EmbeddedStack.start()) {
                 // an unmeasured run first: the JIT compiles the Kafka, RocksDB and Avro paths there (the engine's work
                 // is native code), so the measured runs see the steady state of a long-running instance
                 List<Req> warmUp = new ArrayList<>();
@@ -97,14 +93,14 @@ final class KafkaBench {
                     warmUp.add(new Req("w" + i, "warm-up " + variant(sentences, i)));
                 }
                 err.println("bench --kafka: pipeline warm-up, " + warmUp.size() + " sentences (not measured)");
-                pipeline(engine, kafka, registry, "bench-warm-up", warmUp, false, List.of());
+                pipeline(engine, stack, "bench-warm-up", warmUp, false, List.of());
                 err.println("bench --kafka: pipeline, unique sentences, memory off");
-                plain = pipeline(engine, kafka, registry, "bench-unique", unique, false, List.of());
+                plain = pipeline(engine, stack, "bench-unique", unique, false, List.of());
                 err.println("bench --kafka: engine alone again (the machine's speed drifts)");
                 aloneAfter = engineAlone(engine, unique);
                 err.println("bench --kafka: pipeline, 30 % repeated sentences, memory on");
                 List<Req> hits = new ArrayList<>(repeated.subList(0, Math.min(500, requests))); // all translated before: all hits
-                memo = pipeline(engine, kafka, registry, "bench-repeats", repeated, true, hits);
+                memo = pipeline(engine, stack, "bench-repeats", repeated, true, hits);
             }
             double alone = (aloneBefore + aloneAfter) / 2;
             rows.put("engine alone (same sentences, batches, workers; before / after the first pipeline run)",
@@ -173,14 +169,9 @@ final class KafkaBench {
     private record Run(double perSecond, String engineNote, double hitP50, double hitP99, int hitCount, long e2eP50, long e2eP99) {
     }
 
-    private Run pipeline(Engine engine, EmbeddedKafka kafka, EmbeddedRegistry registry, String appId, List<Req> reqs,
+    private Run pipeline(Engine engine, EmbeddedStack stack, String appId, List<Req> reqs,
                          boolean memory, List<Req> hitsAfter) throws Exception {
-        Path state = Files.createTempDirectory("s2s-bench-state");
         Map<String, String> c = new HashMap<>();
-        c.put(Settings.BOOTSTRAP_SERVERS.name(), kafka.bootstrapServers());
-        c.put(Settings.REGISTRY_URL.name(), registry.url());
-        c.put(Settings.APPLICATION_ID.name(), appId);
-        c.put(Settings.REPLICATION_FACTOR.name(), "1");
         c.put(Settings.MODEL_DIR.name(), model.toString());
         c.put(Settings.BATCH_SIZE.name(), String.valueOf(batchSize));
         c.put(Settings.BATCH_WORKERS.name(), String.valueOf(workers));
@@ -188,9 +179,8 @@ final class KafkaBench {
         c.put(Settings.REQUESTS_TOPIC.name(), appId + "-requests");
         c.put(Settings.TRANSLATIONS_TOPIC.name(), appId + "-translations");
         c.put(Settings.FAILURES_TOPIC.name(), appId + "-failures");
-        c.put("kafka.state.dir", state.toString());
-        AppConfig config = AppConfig.of(c);
-        Topics.create(kafka.bootstrapServers(), config.pipeline(), PARTITIONS, (short) 1);
+        AppConfig config = stack.config(appId, c);
+        stack.createTopics(config.pipeline(), PARTITIONS);
         String topic = config.pipeline().requestsTopic();
         Serializer<TranslationRequest> ser = SerdeFactory.create(config.get(Settings.SERDE_CLASS), TranslationRequest.class, config.serdes()).serializer();
         ConcurrentLinkedQueue<Long> hitNanos = new ConcurrentLinkedQueue<>();
@@ -245,12 +235,6 @@ final class KafkaBench {
                 double[] hits = hitNanos.stream().mapToDouble(Long::doubleValue).sorted().toArray();
                 return new Run(perSecond, engineNote, quantile(hits, 0.5), quantile(hits, 0.99), hits.length,
                         e2e[(int) (0.5 * (e2e.length - 1))], e2e[(int) (0.99 * (e2e.length - 1))]);
-            }
-        } finally {
-            try (var files = Files.walk(state)) {
-                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            } catch (IOException ignored) {
-                // temp folder
             }
         }
     }

@@ -57,7 +57,7 @@ final class TranslateCommand implements Callable<Integer> {
         List<String> lines;
         try {
             // plain lines print no score, and greedy search then skips computing one
-            options = engine.toOptions().withOutputScores(json);
+            options = engine.toOptions().toBuilder().outputScores(json).build();
             lines = readLines();
         } catch (IllegalArgumentException | IOException e) {
             err.println("translate: " + e.getMessage());

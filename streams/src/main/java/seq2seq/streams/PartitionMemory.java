@@ -1,0 +1,92 @@
+package seq2seq.streams;
+
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import seq2seq.avro.TranslationOptions;
+import seq2seq.avro.TranslationRequest;
+import seq2seq.generation.ModelInfo;
+import seq2seq.generation.Translation;
+import seq2seq.streams.state.MemoryEntry;
+import seq2seq.streams.state.MemoryKey;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One partition's translation memory: the key of a segment (model version, languages, options, text), look-ups
+ * that the metrics count, what a finished translation leaves there, and trimming to the age and size caps.
+ */
+final class PartitionMemory {
+    private static final Logger log = LoggerFactory.getLogger(PartitionMemory.class);
+
+    private final KeyValueStore<byte[], MemoryEntry> store;
+    private final PipelineSettings settings;
+    /** its version keys every entry: a new model never answers with an old one's output */
+    private final ModelInfo model;
+    private final PipelineEvents events;
+
+    PartitionMemory(KeyValueStore<byte[], MemoryEntry> store, PipelineSettings settings, ModelInfo model,
+                      PipelineEvents events) {
+        this.store = store;
+        this.settings = settings;
+        this.model = model;
+        this.events = events;
+    }
+
+    /** The key of {@code segment} of request {@code r}. */
+    byte[] key(TranslationRequest r, String segment) {
+        return key(model, r, segment);
+    }
+
+    /** The key of {@code segment} of request {@code r} translated by {@code model}. */
+    static byte[] key(ModelInfo model, TranslationRequest r, String segment) {
+        TranslationOptions o = r.getOptions();
+        return MemoryKey.of(model.version(), r.getSourceLang(), r.getTargetLang(),
+                o == null ? null : o.getNumBeams(), o == null ? null : o.getMaxNewTokens(), segment);
+    }
+
+    /** The remembered translation, or null; counted as a hit or a miss. */
+    MemoryEntry lookup(byte[] key) {
+        MemoryEntry hit = store.get(key);
+        events.memoryLookup(hit != null);
+        return hit;
+    }
+
+    /** Remembers a translation the engine made (a failed one is not remembered). */
+    void remember(byte[] key, Translation tr, long now) {
+        if (!tr.failed()) {
+            store.put(key, new MemoryEntry(tr.text(), tr.inputTokens(), tr.outputTokens(), tr.truncated(), tr.score(), now));
+        }
+    }
+
+    /** Drops memory entries past their age, then the oldest ones beyond the entry cap. */
+    void trim(long now, Object task) {
+        long cutoff = now - settings.memoryMaxAge().toMillis();
+        List<Map.Entry<Long, byte[]>> kept = new ArrayList<>();
+        List<byte[]> expired = new ArrayList<>();
+        try (KeyValueIterator<byte[], MemoryEntry> it = store.all()) {
+            while (it.hasNext()) {
+                var kv = it.next();
+                if (kv.value.storedAt() < cutoff) {
+                    expired.add(kv.key);
+                } else {
+                    kept.add(Map.entry(kv.value.storedAt(), kv.key));
+                }
+            }
+        }
+        expired.forEach(store::delete);
+        long excess = kept.size() - settings.memoryMaxEntries();
+        if (excess > 0) {
+            kept.sort(Map.Entry.comparingByKey());
+            for (int i = 0; i < excess; i++) {
+                store.delete(kept.get(i).getValue());
+            }
+        }
+        if (!expired.isEmpty() || excess > 0) {
+            log.debug("task {}: memory trimmed by {} expired and {} over the cap", task, expired.size(), Math.max(0, excess));
+        }
+    }
+}
