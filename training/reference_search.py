@@ -6,6 +6,8 @@ Hugging Face transformers' generate()); writes the golden files the Java engine'
   beam4_no_repeat_ngram3.jsonl  num_beams 4, length_penalty 1.0, no_repeat_ngram_size 3
   mixed_options.jsonl     options varying by line (min_length, repetition_penalty, length_penalty 2 and 0.5,
                           early_stopping, greedy with a penalty) so those paths have golden values too
+  beam_at_vocab.jsonl     the first 3 inputs with num_beams at and beyond the vocabulary size (1000, 1001, 1500),
+                          max_length 8: the first step has fewer tokens than beams
   tokenizer-ids.jsonl     SentencePiece ids (EOS appended) of strings that stress the tokenizer
 
 One JSON object per line: text, input_ids (what the encoder gets, EOS included), options, max_length, tokens (generated, without
@@ -182,6 +184,7 @@ SETTINGS = [
     ("beam4_no_repeat_ngram3", dict(num_beams=4, length_penalty=1.0, early_stopping=False, no_repeat_ngram_size=3)),
     ("mixed_options", None),  # per-line options, below
 ]
+AT_VOCAB = [dict(num_beams=1000, max_length=8), dict(num_beams=1001, max_length=8), dict(num_beams=1500, max_length=8)]
 EXTRA = [dict(num_beams=4, min_length=12), dict(num_beams=4, repetition_penalty=1.3),
          dict(num_beams=4, length_penalty=2.0), dict(num_beams=4, early_stopping=True),
          dict(num_beams=2, length_penalty=0.5, no_repeat_ngram_size=2), dict(num_beams=1, repetition_penalty=1.3)]
@@ -265,6 +268,15 @@ def main():
                     opts = over if over is not None else EXTRA[i % len(EXTRA)]
                     o = Options(gen, **opts)
                     tokens, sum_lp, score = (greedy if o.num_beams == 1 else beam)(model, ids, o)
+                    rec = {"text": text, "input_ids": ids, "options": opts, "max_length": o.max_length, "tokens": tokens,
+                           "sum_logprobs": round(sum_lp, 6), "score": round(score, 6)}
+                    f.write(json.dumps(rec, ensure_ascii=False) + "\n")
+        with open(os.path.join(a.out, "beam_at_vocab.jsonl"), "w", encoding="utf-8") as f:
+            for opts in AT_VOCAB:
+                for text in inputs[:3]:
+                    ids = ids_of(text)
+                    o = Options(gen, **opts)
+                    tokens, sum_lp, score = beam(model, ids, o)
                     rec = {"text": text, "input_ids": ids, "options": opts, "max_length": o.max_length, "tokens": tokens,
                            "sum_logprobs": round(sum_lp, 6), "score": round(score, 6)}
                     f.write(json.dumps(rec, ensure_ascii=False) + "\n")

@@ -4,5 +4,5 @@
 set -euo pipefail
 apt-get update -qq
 DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-  python3-torch python3-numpy python3-sentencepiece python3-onnx libopenblas0-pthread gettext >/dev/null
+  python3-torch python3-numpy python3-sentencepiece python3-onnx python3-regex libopenblas0-pthread gettext >/dev/null
 /usr/bin/python3 -c "import torch, sentencepiece, onnx; print('torch', torch.__version__, 'onnx', onnx.__version__)"

@@ -1,7 +1,7 @@
 """Checks of the scorer, the translation-memory baseline and the evaluation search (run: python3 -m unittest).
 
-Metric figures are worked out by hand in the comments; where sacreBLEU itself is importable, the port is also
-compared with it on generated text."""
+Metric figures are worked out by hand in the comments; check_against_sacrebleu.py compares the port with sacreBLEU
+itself on generated text where sacreBLEU can be imported (not here: a manual check)."""
 import os
 import random
 import sys
@@ -52,20 +52,6 @@ class MetricsTest(unittest.TestCase):
 
     def test_chrf_plus_splits_punctuation(self):
         self.assertEqual(metrics._chrf_words("(hi) there, x ."), ["(hi", ")", "there", ",", "x", "."])
-
-    def test_same_as_sacrebleu_when_available(self):
-        try:
-            import sacrebleu
-        except ImportError:
-            self.skipTest("sacrebleu is not installed (PYTHONPATH=DIR with sacrebleu 2.x to compare)")
-        rng = random.Random(7)
-        words = ["Haus", "haus", "das", "Das", "ist", "(gut)", "gut,", "3.5", "1990-2000", "&amp;", "\"x\"", "-", ".", "Öl"]
-        refs = [" ".join(rng.choice(words) for _ in range(rng.randint(1, 12))) for _ in range(200)]
-        hyps = [" ".join(rng.choice(words) for _ in range(rng.randint(0, 12))) for _ in range(200)]
-        self.assertAlmostEqual(metrics.corpus_bleu(hyps, refs), sacrebleu.corpus_bleu(hyps, [refs]).score, places=9)
-        self.assertAlmostEqual(metrics.corpus_chrf(hyps, refs), sacrebleu.corpus_chrf(hyps, [refs]).score, places=9)
-        self.assertAlmostEqual(metrics.corpus_chrf(hyps, refs, 2),
-                               sacrebleu.corpus_chrf(hyps, [refs], word_order=2).score, places=9)
 
 
 class TranslationMemoryTest(unittest.TestCase):

@@ -12,7 +12,7 @@ from onnx import TensorProto, numpy_helper
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import export  # noqa: E402
 
-TINY = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "src", "test", "resources", "models", "tiny", "onnx")
+TINY = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "testdata", "models", "tiny", "onnx")
 
 
 def nodes(g):

@@ -7,7 +7,8 @@ import java.util.List;
 /**
  * Beam search with Hugging Face's semantics (training/SEARCH.md): log-softmax, then the logits processors, plus the
  * beam's score; the best 2 * numBeams candidates per input; an EOS candidate ranked below numBeams is dropped, one
- * ranked within becomes a finished hypothesis, the others continue. At the first step only beam 0 is live.
+ * ranked within becomes a finished hypothesis, the others continue. At the first step only beam 0 is live (with
+ * at least as many beams as tokens, beams 1.. start as dead copies, as Hugging Face starts them all).
  * Inputs that are done leave the batch; beams that swap move the cache (see {@link CachedDecoder}). When the
  * processors only ban tokens, the decoder picks the candidates where the logits are ({@link StepDecoder#stepTop}).
  */
@@ -23,6 +24,9 @@ final class BeamSearch implements Search {
         this.start = start;
         this.eos = eos;
     }
+
+    /** Hugging Face's score of the start's copies at the first step: they rank after every real candidate. */
+    static final float DEAD_BEAM = -1e9f;
 
     /** One live beam: its sequence (start token first) and its sum of log-probabilities. */
     private record Beam(int[] seq, float score) {
@@ -49,6 +53,14 @@ final class BeamSearch implements Search {
         int[] last = new int[inputs];
         Arrays.fill(last, start);
         boolean firstStep = true;
+        if (k >= vocab) {
+            // one beam's first step has fewer tokens than there are beams: start, as Hugging Face always does, with
+            // k copies of the start, all but the first at DEAD_BEAM, so that every step has k beams to continue
+            startWithDeadBeams(decoder, beams, k);
+            last = new int[inputs * k];
+            Arrays.fill(last, start);
+            firstStep = false;
+        }
         while (live.length > 0) {
             int rowsPerInput = firstStep ? 1 : k;
             int curLen = beams[live[0]][0].seq.length; // the same for all live beams
@@ -127,6 +139,19 @@ final class BeamSearch implements Search {
             out.add(hyps[b].best(options.numReturnSequences()));
         }
         return out;
+    }
+
+    private void startWithDeadBeams(StepDecoder decoder, Beam[][] beams, int k) {
+        int inputs = beams.length;
+        int[] rows = new int[inputs * k];
+        for (int b = 0; b < inputs; b++) {
+            beams[b] = new Beam[k];
+            for (int j = 0; j < k; j++) {
+                beams[b][j] = new Beam(new int[] {start}, j == 0 ? 0f : DEAD_BEAM);
+                rows[b * k + j] = b;
+            }
+        }
+        decoder.keepRows(rows);
     }
 
     /**

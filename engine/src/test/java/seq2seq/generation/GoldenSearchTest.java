@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -65,12 +66,31 @@ class GoldenSearchTest {
     @ParameterizedTest
     @ValueSource(strings = {"greedy", "beam4", "beam4_no_repeat_ngram3", "mixed_options"})
     void bestHypothesisAndScoreEqualTheReference(String name) throws Exception {
+        List<JsonNode> rows = golden(name);
+        assertTrue(rows.size() >= 20, "at least 20 golden inputs");
+        assertAllEqualTheReference(name, rows);
+    }
+
+    /** More beams than the vocabulary has tokens (1000): the first step cannot fill them from one beam. */
+    @Test
+    void beamsAtAndBeyondTheVocabularySizeEqualTheReference() throws Exception {
+        List<JsonNode> rows = golden("beam_at_vocab");
+        assertEquals(List.of(1000, 1001, 1500), rows.stream().map(r -> r.get("options").get("num_beams").asInt())
+                .distinct().toList(), "the golden's beam widths");
+        assertEquals(engine.bundle().config.vocabSize(), 1000, "the tiny bundle's vocabulary");
+        assertAllEqualTheReference("beam_at_vocab", rows);
+    }
+
+    private static List<JsonNode> golden(String name) throws Exception {
         ObjectMapper json = new ObjectMapper();
         List<JsonNode> rows = new ArrayList<>();
         for (String line : Files.readAllLines(GOLDEN.resolve(name + ".jsonl"), StandardCharsets.UTF_8)) {
             rows.add(json.readTree(line));
         }
-        assertTrue(rows.size() >= 20, "at least 20 golden inputs");
+        return rows;
+    }
+
+    private static void assertAllEqualTheReference(String name, List<JsonNode> rows) {
         // inputs with the same options run as one padded batch: batching must not change fp32 results
         Map<String, List<Integer>> groups = new LinkedHashMap<>();
         for (int i = 0; i < rows.size(); i++) {

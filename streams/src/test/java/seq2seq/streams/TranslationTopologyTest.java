@@ -227,6 +227,54 @@ class TranslationTopologyTest {
         assertEquals(batches, batchSizes.size(), "the engine was not called for the hit");
     }
 
+    /** The memory answers only the same request: other beams, token caps or languages are translated anew. */
+    @Test
+    void theMemoryMissesWhenOptionsOrLanguagesDiffer() {
+        start(PipelineSettings.defaults());
+        String text = "The cat sleeps.";
+        List<TranslationRequest> variants = List.of(
+                request("plain", text),
+                withOptions(request("beams-2", text), 2, null),
+                withOptions(request("max-5", text), null, 5),
+                withLanguages(request("from-en", text), "en", null),
+                withLanguages(request("to-de", text), null, "de"),
+                withLanguages(withOptions(request("all", text), 2, 5), "en", "de"));
+        for (TranslationRequest r : variants) {
+            int batches = batchSizes.size();
+            requests.pipeInput(r.getId(), r);
+            TranslationResult out = awaitTranslations(1).get(0).value;
+            assertFalse(out.getCached(), r.getId() + " is not answered from another request's memory entry");
+            assertEquals(batches + 1, batchSizes.size(), r.getId() + " calls the engine");
+        }
+        for (TranslationRequest r : variants) {
+            int batches = batchSizes.size();
+            TranslationRequest again = TranslationRequest.newBuilder(r).setId(r.getId() + "-again").build();
+            requests.pipeInput(again.getId(), again);
+            TranslationResult out = awaitTranslations(1).get(0).value;
+            assertTrue(out.getCached(), again.getId() + " is the same request: the memory answers it");
+            assertEquals(batches, batchSizes.size(), again.getId() + " does not call the engine");
+        }
+    }
+
+    @Test
+    void theMemoryKeyNamesTheModelVersion() {
+        byte[] v1 = MemoryKey.of("version-1", "en", "de", 4, 20, "The cat sleeps.");
+        assertArrayEquals(v1, MemoryKey.of("version-1", "en", "de", 4, 20, "The cat sleeps."));
+        assertFalse(java.util.Arrays.equals(v1, MemoryKey.of("version-2", "en", "de", 4, 20, "The cat sleeps.")),
+                "another model version never gets this version's entry");
+    }
+
+    private static TranslationRequest withOptions(TranslationRequest r, Integer beams, Integer maxNewTokens) {
+        r.setOptions(TranslationOptions.newBuilder().setNumBeams(beams).setMaxNewTokens(maxNewTokens).build());
+        return r;
+    }
+
+    private static TranslationRequest withLanguages(TranslationRequest r, String source, String target) {
+        r.setSourceLang(source);
+        r.setTargetLang(target);
+        return r;
+    }
+
     @Test
     void aBatchRunsWhenItReachesTheBatchSize() {
         start(PipelineSettings.defaults().withBatching(3, 10_000, Duration.ofHours(1)));
