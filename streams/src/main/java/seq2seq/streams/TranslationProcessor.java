@@ -267,6 +267,8 @@ final class TranslationProcessor implements Processor<byte[], Envelope, byte[], 
     }
 
     private void forwardFailure(Envelope env, FailureReason reason, String message) {
+        log.warn("dead-lettering {}-{}@{} (id {}) as {}: {}", env.topic(), env.partition(), env.offset(),
+                env.request() == null ? null : env.request().getId(), reason, message);
         context.forward(new Record<>(env.key(), Outcome.of(Failures.of(reason, message, env, context.currentSystemTimeMs())),
                 env.timestamp()));
         events.deadLettered(reason);
