@@ -21,6 +21,10 @@ public final class ClientProps {
         return pick(config, ConsumerConfig.configNames(), "consumer.");
     }
 
+    public static Properties admin(AppConfig config) {
+        return pick(config, org.apache.kafka.clients.admin.AdminClientConfig.configNames(), "admin.");
+    }
+
     /** the Streams settings a client of this kind understands, then its own prefixed ones */
     private static Properties pick(AppConfig config, Set<String> names, String prefix) {
         Properties p = new Properties();

@@ -12,6 +12,7 @@ import seq2seq.service.ops.Operations;
 import seq2seq.generation.Engine;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Callable;
 
 /**
@@ -40,6 +41,10 @@ public final class RunCommand implements Callable<Integer> {
         AppConfig c = config.load();
         log.info("configuration: {}", c.explicitValues());
         Duration closeTimeout = c.getMillis(Settings.SHUTDOWN_TIMEOUT);
+        List<String> created = Topics.ensure(c); // before the model loads: a missing topic is a quick, clear stop
+        if (!created.isEmpty()) {
+            log.info("created topic(s) {} ({} partitions each)", created, c.getInt(Settings.TOPICS_PARTITIONS));
+        }
         GracefulShutdown shutdown = GracefulShutdown.install(closeTimeout.plus(WATCHDOG_SLACK));
         try (Operations ops = Operations.start(c);
              Engine engine = EngineLoader.load(c)) {

@@ -54,6 +54,8 @@ public final class Settings {
             "warm copies of each partition's memory and buffer on other instances, for fast fail-over", intRange(0, 10));
     public static final Property REPLICATION_FACTOR = add("kafka.replication.factor", "-1",
             "replication of internal topics (changelogs, repartition); -1 = the broker's default", intRange(-1, 10));
+    public static final Property STATE_DIR = add("kafka.state.dir", "state",
+            "folder of this instance's RocksDB state (memory and buffer of its partitions); instances on one host each need their own; not in the OS temp folder, which may be wiped", NOT_BLANK);
     public static final Property POLL_MS = add("kafka.poll.ms", "10",
             "longest a stream thread blocks in poll; bounds how late a finished batch is forwarded when input is idle", intRange(1, 10_000));
     public static final Property TRANSACTION_TIMEOUT = add("kafka.producer.transaction.timeout.ms", "10000",
@@ -72,6 +74,12 @@ public final class Settings {
             "output topic (TranslationResult), same key as the request", NOT_BLANK);
     public static final Property FAILURES_TOPIC = add("topic.failures", "translation-failures",
             "dead-letter topic (TranslationFailure with the raw bytes)", NOT_BLANK);
+    public static final Property TOPICS_CREATE = add("topics.create", "false",
+            "at start-up, create the three topics when missing; false: stop, naming each missing topic and the command that creates it", BOOLEAN);
+    public static final Property TOPICS_PARTITIONS = add("topics.partitions", "6",
+            "partitions of the topics topics.create makes: the most instances that can share the work", intRange(1, 10_000));
+    public static final Property TOPICS_REPLICATION = add("topics.replication.factor", "-1",
+            "replication of the topics topics.create makes; -1 = the broker's default", intRange(-1, 10));
 
     // --- model ---
     public static final Property MODEL_DIR = add("model.dir", "models/s2s-en-de-small",
