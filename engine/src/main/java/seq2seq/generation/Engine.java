@@ -77,7 +77,7 @@ public final class Engine implements Translator {
         }
         GenerationOptions defaults = search.build();
         String version = bundle.contentHash();
-        Tokenizer tokenizer = Tokenizer.load(bundle.dir, bundle.tokenizerFile());
+        Tokenizer tokenizer = Tokenizer.load(bundle.dir);
         try {
             OnnxModel model = OnnxModel.load(bundle, options.intraOpThreads(), options.profileDir());
             return new Engine(model, tokenizer, options, defaults,
