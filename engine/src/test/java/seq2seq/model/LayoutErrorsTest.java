@@ -167,4 +167,18 @@ class LayoutErrorsTest {
         assertEquals("tokenizer_config.json", e.file());
         assertTrue(e.getMessage().contains("legacy_behaviour"), e.getMessage());
     }
+
+    /** The hash as computed before the new layouts: config, generation config, tokenizer.json, its config, ONNX. */
+    @Test
+    void hashOfATokenizerJsonBundleIsUnchanged() throws Exception {
+        Path tiny = Path.of("testdata/models/tiny").toAbsolutePath();
+        ModelBundle b = ModelBundle.open(tiny, Dtype.FP32, DecoderLayout.MERGED);
+        java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+        for (String f : new String[] {"config.json", "generation_config.json", "tokenizer.json", "tokenizer_config.json",
+                "onnx/encoder_model.onnx", "onnx/decoder_model_merged.onnx"}) {
+            sha.update(f.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            sha.update(Files.readAllBytes(tiny.resolve(f)));
+        }
+        assertEquals(java.util.HexFormat.of().formatHex(sha.digest()).substring(0, 16), b.contentHash());
+    }
 }
