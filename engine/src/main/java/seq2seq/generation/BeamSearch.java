@@ -88,6 +88,17 @@ final class BeamSearch implements Search {
                     int beam = candidates.flat[slot] / vocab;
                     int token = candidates.flat[slot] % vocab;
                     float score = candidates.scores[slot];
+                    if (firstStep && score == Float.NEGATIVE_INFINITY) {
+                        // Hugging Face runs k copies of the start at step 0, beams 1..k-1 at -1e9: where beam 0 has
+                        // fewer than 2k possible tokens (a forced first token) their copies of its best token rank
+                        // next, not an impossible token (an impossible EOS would count as finished: early_stopping
+                        // true would stop at once)
+                        token = candidates.flat[i * want] % vocab;
+                        score = -1e9f;
+                        if (token == eos) {
+                            continue;
+                        }
+                    }
                     int[] seq = beams[b][beam].seq;
                     if (token == eos) {
                         if (rank >= k) {

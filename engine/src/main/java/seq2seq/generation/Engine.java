@@ -75,13 +75,20 @@ public final class Engine implements Translator {
         if (options.maxNewTokens() != null) {
             search.maxNewTokens(options.maxNewTokens());
         }
-        GenerationOptions defaults = search.build();
         String version = bundle.contentHash();
-        Tokenizer tokenizer = Tokenizer.load(bundle.dir, bundle.tokenizerFile());
+        Tokenizer tokenizer = Tokenizer.load(bundle.dir);
         try {
+            if (bundle.generation.forcedBosTokenId() == null && bundle.targetLang != null) {
+                // NLLB, M2M100: without a target_lang the output starts with tokenizer_config.json's tgt_lang
+                Integer id = languageToken(tokenizer, bundle.targetLang, bundle.config.vocabSize()).orElse(null);
+                if (id != null) {
+                    search.forcedBosTokenId(id);
+                }
+            }
+            GenerationOptions defaults = search.build();
             OnnxModel model = OnnxModel.load(bundle, options.intraOpThreads(), options.profileDir());
-            return new Engine(model, tokenizer, options, defaults,
-                    new ModelInfo(bundle.name(), version, bundle.maxInputTokens), pool);
+            return new Engine(model, tokenizer, options, defaults, new ModelInfo(bundle.name(), version,
+                    bundle.maxInputTokens, bundle.text.segmentSentences(), bundle.text.inputPrefix()), pool);
         } catch (RuntimeException e) {
             tokenizer.close();
             throw e;
@@ -142,7 +149,8 @@ public final class Engine implements Translator {
                     out[i] = empty(null);
                     continue;
                 }
-                encoded[i] = tokenizer.encode(t.text(), info.maxInputTokens());
+                // the model's prefix (T5's "summarize: ") here, so that every caller gets the same input
+                encoded[i] = tokenizer.encode(info.inputPrefix() + t.text(), t.sourceLang(), info.maxInputTokens());
                 if (encoded[i].textTokens() == 0) {
                     // only special tokens (e.g. invisible characters the tokenizer drops): nothing to translate
                     out[i] = empty(encoded[i]);
@@ -271,11 +279,15 @@ public final class Engine implements Translator {
 
     /** The token of a language code: the code itself (NLLB: "deu_Latn") or M2M100's "__de__". */
     private java.util.Optional<Integer> languageToken(String code) {
+        return languageToken(tokenizer, code, model.config().vocabSize());
+    }
+
+    private static java.util.Optional<Integer> languageToken(Tokenizer tokenizer, String code, int vocabSize) {
         Integer id = tokenizer.tokenId(code);
         if (id == null) {
             id = tokenizer.tokenId("__" + code + "__");
         }
-        return java.util.Optional.ofNullable(id).filter(i -> i < model.config().vocabSize());
+        return java.util.Optional.ofNullable(id).filter(i -> i < vocabSize);
     }
 
     private static DetailedTranslation empty(Tokenizer.Encoded e) {

@@ -11,12 +11,13 @@ import java.util.HexFormat;
 import java.util.List;
 
 /**
- * A model folder in the Hugging Face / Optimum layout, checked file by file when it is opened:
- * config.json, generation_config.json (optional), tokenizer.json, tokenizer_config.json,
- * onnx/encoder_model.onnx and the merged decoder or the decoder pair, with the dtype's suffix.
+ * A model folder as exporters write it, checked file by file when it is opened: config.json,
+ * generation_config.json (optional), the tokenizer's files (tokenizer.json + tokenizer_config.json, or a
+ * SentencePiece layout: see {@link TokenizerLayout}), seq2seq.json (optional, {@link TextHandling}), and
+ * encoder_model.onnx with the merged decoder or the decoder pair (dtype suffix included) either under onnx/
+ * (transformers.js) or at the top level (Optimum's output folder).
  */
 public final class ModelBundle {
-    static final String TOKENIZER = "tokenizer.json";
     static final String TOKENIZER_CONFIG = "tokenizer_config.json";
     /** transformers.js writes this for "no limit" */
     private static final long NO_LIMIT = 1_000_000L;
@@ -34,6 +35,14 @@ public final class ModelBundle {
     public final GenerationDefaults generation;
     /** the longest source, in tokens, the encoder accepts (longer input is truncated) */
     public final int maxInputTokens;
+    /** which tokenizer files the folder has */
+    public final TokenizerLayout tokenizerLayout;
+    /** segmentation, input prefix, configured input limit (seq2seq.json and the family's defaults) */
+    public final TextHandling text;
+    /** tokenizer_config.json's tgt_lang (NLLB, M2M100: the default output language), or null */
+    public final String targetLang;
+    /** "onnx/" or "" (ONNX files at the top level) */
+    public final String onnxDir;
     /** onnx/encoder_model*.onnx */
     public final Path encoderFile;
     /** onnx/decoder_model_merged*.onnx, or onnx/decoder_model*.onnx (first step) for the separate layout */
@@ -42,8 +51,13 @@ public final class ModelBundle {
     public final Path decoderWithPastFile;
 
     private ModelBundle(Path dir, Dtype dtype, DecoderLayout layout, ModelConfig config, GenerationDefaults generation,
-                        int maxInputTokens, Path encoderFile, Path decoderFile, Path decoderWithPastFile) {
+                        int maxInputTokens, TokenizerLayout tokenizerLayout, TextHandling text, String targetLang,
+                        String onnxDir, Path encoderFile, Path decoderFile, Path decoderWithPastFile) {
         this.dir = dir;
+        this.targetLang = targetLang;
+        this.tokenizerLayout = tokenizerLayout;
+        this.text = text;
+        this.onnxDir = onnxDir;
         this.dtype = dtype;
         this.layout = layout;
         this.config = config;
@@ -67,13 +81,26 @@ public final class ModelBundle {
                 : configJson;
         ModelConfig config = ModelConfig.read(configJson, generationJson);
         GenerationDefaults generation = GenerationDefaults.read(generationJson);
-        requireFile(dir, TOKENIZER);
-        JsonFile tokenizerConfig = JsonFile.read(dir, TOKENIZER_CONFIG);
+        TokenizerLayout tokenizerLayout = TokenizerLayout.detect(dir);
+        // tokenizer.json exports always come with tokenizer_config.json; the slow tokenizers' files may lack it
+        JsonFile tokenizerConfig = tokenizerLayout == TokenizerLayout.HF_JSON || Files.exists(dir.resolve(TOKENIZER_CONFIG))
+                ? JsonFile.read(dir, TOKENIZER_CONFIG) : JsonFile.empty(dir, TOKENIZER_CONFIG);
+        TextHandling text = TextHandling.read(dir, configJson);
 
-        Path encoder = requireFile(dir, "onnx/" + dtype.fileName("encoder_model"));
-        Path merged = dir.resolve("onnx/" + dtype.fileName("decoder_model_merged"));
-        Path first = dir.resolve("onnx/" + dtype.fileName("decoder_model"));
-        Path withPast = dir.resolve("onnx/" + dtype.fileName("decoder_with_past_model"));
+        // transformers.js keeps the ONNX files in onnx/, Optimum writes them beside config.json
+        String onnx = "onnx/";
+        if (!Files.isRegularFile(dir.resolve(onnx + dtype.fileName("encoder_model")))
+                && Files.isRegularFile(dir.resolve(dtype.fileName("encoder_model")))) {
+            onnx = "";
+        }
+        if (!Files.isRegularFile(dir.resolve(onnx + dtype.fileName("encoder_model")))) {
+            throw new BundleException(dir, onnx + dtype.fileName("encoder_model"), "file is missing (looked in onnx/ and at"
+                    + " the top level, where optimum-cli export onnx writes it)");
+        }
+        Path encoder = dir.resolve(onnx + dtype.fileName("encoder_model"));
+        Path merged = dir.resolve(onnx + dtype.fileName("decoder_model_merged"));
+        Path first = dir.resolve(onnx + dtype.fileName("decoder_model"));
+        Path withPast = dir.resolve(onnx + dtype.fileName("decoder_with_past_model"));
         DecoderLayout layout = wanted;
         if (layout == DecoderLayout.AUTO) {
             if (Files.isRegularFile(first) && Files.isRegularFile(withPast)) {
@@ -83,20 +110,28 @@ public final class ModelBundle {
             } else if (Files.isRegularFile(first) || Files.isRegularFile(withPast)) {
                 layout = DecoderLayout.SEPARATE; // half a pair: the check below names the missing file
             } else {
-                throw new BundleException(dir, "onnx/" + dtype.fileName("decoder_model_merged"),
+                throw new BundleException(dir, onnx + dtype.fileName("decoder_model_merged"),
                         "file is missing (and so is the pair " + first.getFileName() + " + " + withPast.getFileName() + ")");
             }
         }
         Path decoder;
         Path decoderWithPast = null;
         if (layout == DecoderLayout.MERGED) {
-            decoder = requireFile(dir, "onnx/" + dtype.fileName("decoder_model_merged"));
+            decoder = requireFile(dir, onnx + dtype.fileName("decoder_model_merged"));
         } else {
-            decoder = requireFile(dir, "onnx/" + dtype.fileName("decoder_model"));
-            decoderWithPast = requireFile(dir, "onnx/" + dtype.fileName("decoder_with_past_model"));
+            decoder = requireFile(dir, onnx + dtype.fileName("decoder_model"));
+            decoderWithPast = requireFile(dir, onnx + dtype.fileName("decoder_with_past_model"));
         }
         int maxInput = maxInputTokens(tokenizerConfig, config);
-        return new ModelBundle(dir, dtype, layout, config, generation, maxInput, encoder, decoder, decoderWithPast);
+        if (text.maxInputTokens() != null) {
+            if (config.maxPositions() != null && text.maxInputTokens() > config.maxPositions()) {
+                throw new BundleException(dir, TextHandling.FILE, "field \"max_input_tokens\": " + text.maxInputTokens()
+                        + " is more than the model's positions (" + ModelConfig.FILE + ": " + config.maxPositions() + ")");
+            }
+            maxInput = text.maxInputTokens();
+        }
+        return new ModelBundle(dir, dtype, layout, config, generation, maxInput, tokenizerLayout, text,
+                tokenizerConfig.optionalText("tgt_lang"), onnx, encoder, decoder, decoderWithPast);
     }
 
     /** tokenizer_config.json's model_max_length where it is a real limit, else the position table's size. */
@@ -116,22 +151,24 @@ public final class ModelBundle {
         return p;
     }
 
-    public Path tokenizerFile() {
-        return dir.resolve(TOKENIZER);
-    }
-
     /** The bundle's folder name. */
     public String name() {
         return dir.getFileName().toString();
     }
 
-    /** The files the outputs depend on: configs, tokenizer and the chosen ONNX graphs. */
+    /** The files the outputs depend on: configs, the tokenizer's files of its layout, seq2seq.json, the ONNX graphs. */
     public List<Path> contentFiles() {
         List<Path> files = new ArrayList<>();
-        for (String f : new String[] {ModelConfig.FILE, GenerationDefaults.FILE, TOKENIZER, TOKENIZER_CONFIG}) {
+        for (String f : new String[] {ModelConfig.FILE, GenerationDefaults.FILE}) {
             if (Files.exists(dir.resolve(f))) {
                 files.add(dir.resolve(f));
             }
+        }
+        for (String f : tokenizerLayout.files(dir)) {
+            files.add(dir.resolve(f));
+        }
+        if (Files.exists(dir.resolve(TextHandling.FILE))) {
+            files.add(dir.resolve(TextHandling.FILE));
         }
         files.add(encoderFile);
         files.add(decoderFile);

@@ -54,7 +54,7 @@ class TokenizerParityTest {
     @Timeout(120)
     void djlGivesSentencePieceIds() throws Exception {
         List<String> wrong = new ArrayList<>();
-        try (Tokenizer tok = Tokenizer.load(TestModels.tiny(), TestModels.tiny().resolve("tokenizer.json"))) {
+        try (Tokenizer tok = Tokenizer.load(TestModels.tiny())) {
             for (JsonNode row : golden()) {
                 String w = check(row, tok.ids(row.get("text").asText()), "DJL");
                 if (w != null) {

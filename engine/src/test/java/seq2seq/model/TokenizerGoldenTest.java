@@ -28,7 +28,7 @@ class TokenizerGoldenTest {
         ObjectMapper json = new ObjectMapper();
         List<String> lines = Files.readAllLines(GOLDEN, StandardCharsets.UTF_8);
         List<String> mismatches = new ArrayList<>();
-        try (Tokenizer tokenizer = Tokenizer.load(BUNDLE, BUNDLE.resolve("tokenizer.json"))) {
+        try (Tokenizer tokenizer = Tokenizer.load(BUNDLE)) {
             for (String line : lines) {
                 JsonNode rec = json.readTree(line);
                 long[] got = tokenizer.ids(rec.get("text").asText());

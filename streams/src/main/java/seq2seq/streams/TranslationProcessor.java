@@ -142,10 +142,12 @@ final class TranslationProcessor implements Processor<byte[], Envelope, byte[], 
         waitIfFull();
     }
 
-    /** Splits the text and fills in the segments the memory knows; counts the others in {@code missing}. */
+    /** Splits the text (unless the model takes it whole) and fills in the segments the memory knows; counts the others in {@code missing}. */
     private PendingRequest prepare(Envelope env) {
         TranslationRequest r = env.request();
-        PendingRequest p = new PendingRequest(env, segmenter.split(r.getText(), r.getSourceLang()));
+        // a model that needs the whole text (summarization: its seq2seq.json) gets it as one segment
+        PendingRequest p = new PendingRequest(env, model.segmentSentences()
+                ? segmenter.split(r.getText(), r.getSourceLang()) : Segmenter.whole(r.getText()));
         List<String> segments = p.split.segments();
         for (int i = 0; i < segments.size(); i++) {
             p.keys[i] = memoryKey(r, segments.get(i));

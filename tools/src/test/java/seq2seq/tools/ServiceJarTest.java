@@ -42,6 +42,12 @@ class ServiceJarTest {
             assertEquals(List.of(), otherNatives, "ONNX Runtime natives of other platforms");
             assertTrue(jar.getEntry("ai/onnxruntime/native/linux-x64/libonnxruntime.so") != null, "ONNX Runtime for linux-x86_64");
             assertTrue(jar.getEntry("librocksdbjni-linux64.so") != null, "RocksDB for linux-x86_64");
+            List<String> otherDjl = jar.stream().map(e -> e.getName())
+                    .filter(n -> n.startsWith("native/lib/") && !n.endsWith("/") && !n.endsWith(".properties")
+                            && !n.startsWith("native/lib/linux-x86_64/"))
+                    .limit(5).toList();
+            assertEquals(List.of(), otherDjl, "tokenizers / SentencePiece natives of other platforms");
+            assertTrue(jar.getEntry("native/lib/linux-x86_64/libsentencepiece_native.so") != null, "SentencePiece for linux-x86_64");
             assertTrue(jar.getEntry("seq2seq/service/ServiceMain.class") != null, "the entry point");
         }
     }

@@ -56,6 +56,26 @@ public final class Segmenter {
         return new SplitText(segments, gaps);
     }
 
+    /**
+     * The whole text as one segment, for models that take it at once (summarization): normalised as a sentence is,
+     * not cut; the whitespace around it kept.
+     */
+    public static SplitText whole(String text) {
+        int from = 0;
+        int to = text.length();
+        while (from < to && Character.isWhitespace(text.charAt(from))) {
+            from++;
+        }
+        while (to > from && Character.isWhitespace(text.charAt(to - 1))) {
+            to--;
+        }
+        if (from == to) {
+            return new SplitText(List.of(), List.of(text));
+        }
+        return new SplitText(List.of(normalize(text.substring(from, to))),
+                List.of(text.substring(0, from), text.substring(to)));
+    }
+
     private static BreakIterator sentenceIterator(String tag) {
         return BreakIterator.getSentenceInstance(tag.isEmpty() ? Locale.ROOT : Locale.forLanguageTag(tag));
     }

@@ -45,4 +45,14 @@ class SegmenterTest {
         assertEquals(List.of("a b c."), new Segmenter(100).split("a \n b\t c.", null).segments());
         assertEquals("e\u0301".length() == 2 ? "é" : "?", Segmenter.normalize("e\u0301"), "NFC");
     }
+
+    @Test
+    void wholeKeepsTheTextAsOneSegmentUncutWithItsSurroundingWhitespace() {
+        String long_ = "First sentence. " + "word ".repeat(100) + "end.";
+        SplitText s = Segmenter.whole("\n  " + long_ + " \t");
+        assertEquals(List.of(Segmenter.normalize(long_)), s.segments());
+        assertEquals(List.of("\n  ", " \t"), s.gaps());
+        assertEquals(List.of(), Segmenter.whole("  ").segments());
+        assertEquals(List.of("  "), Segmenter.whole("  ").gaps());
+    }
 }
