@@ -112,7 +112,7 @@ class DockerFilesTest {
     }
 
     /** A declared property, or a Kafka / registry setting passed through under its prefix. */
-    private static boolean isKey(String key, Set<String> known) {
+    static boolean isKey(String key, Set<String> known) {
         return key != null && (known.contains(key) || key.startsWith(Settings.KAFKA_PREFIX) && key.length() > 6
                 || key.startsWith(Settings.REGISTRY_PREFIX) && key.length() > 9);
     }
