@@ -106,7 +106,7 @@ public final class AppConfig {
             if (p != null) {
                 String problem = p.check().problem(e.getValue());
                 if (problem != null) {
-                    problems.add(key + " (" + p.envVar() + ") " + problem);
+                    problems.add(key + " (" + Property.envVar(key) + ") " + problem);
                 }
             } else if (!key.startsWith(Settings.KAFKA_PREFIX) && !key.startsWith(Settings.REGISTRY_PREFIX)) {
                 problems.add(key + " is not a known property (see the README's configuration table); kafka.* and registry.* keys pass through");

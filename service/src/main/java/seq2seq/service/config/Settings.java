@@ -88,15 +88,15 @@ public final class Settings {
 
     // --- model(s) ---
     public static final Property MODEL_DIR = add("model.dir", "models/s2s-en-de-small",
-            "model bundle folder (ONNX encoder/decoder, tokenizer, config); one model, named after the folder (not with models.<name>.dir)", NOT_BLANK);
+            "model bundle folder (ONNX encoder/decoder, tokenizer, config); one model, named after the folder (unless `models.<name>.dir` is set)", NOT_BLANK);
     public static final Property MODEL_DTYPE = add("model.dtype", "fp32",
             "weights to load: fp32, or q8 for the bundle's _quantized files", DTYPE);
     public static final Property MODELS_DIR = add("models.<name>.dir", null,
-            "several models per instance: each one's bundle folder; <name> (letters, digits, '_', '-') is what a request's model field and a result's model say", NOT_BLANK);
+            "several models per instance: each one's bundle folder; the name (letters, digits, `_`, `-`) is what a request's `model` field and a result's `model` say", NOT_BLANK);
     public static final Property MODELS_DTYPE = add("models.<name>.dtype", null,
-            "that model's weights; default: model.dtype", DTYPE);
+            "that model's weights; default: `model.dtype`", DTYPE);
     public static final Property MODELS_PAIRS = add("models.<name>.pairs", null,
-            "language pairs that model serves, e.g. en-de,en-fr (en:pt-BR when a code has a '-'); default: what its bundle declares, else any", PAIRS);
+            "language pairs that model serves, e.g. `en-de,en-fr` (`en:pt-BR` when a code has a `-`); default: what its bundle declares, else any", PAIRS);
     public static final Property MODELS_DEFAULT = add("models.default", null,
             "the model for requests that name neither a model nor languages; required with several models", NOT_BLANK);
     public static final Property MODELS_STRICT_LANGUAGES = add("models.strict.languages", "true",
