@@ -43,17 +43,19 @@ public final class RunCommand implements Callable<Integer> {
         GracefulShutdown shutdown = GracefulShutdown.install(closeTimeout.plus(WATCHDOG_SLACK));
         try (Operations ops = Operations.start(c);
              LoadedModels models = LoadedModels.load(c)) {
+            String defaultModel = c.defaultModel();
+            models.infos().stream().sorted(java.util.Comparator.comparing(m -> !m.name().equals(defaultModel)))
+                    .forEach(ops::modelLoaded); // the default first: the status page's headline model
             for (int i = 0; i < models.engines().size(); i++) {
                 Engine engine = models.engines().get(i);
                 var info = models.translators().get(i).modelInfo();
-                ops.modelLoaded(info);
                 log.info("model {} version {} from {} (languages {}; {} weights, {} decoder; tables loaded once for all its files: {})",
                         info.name(), info.version(), engine.bundle().dir, info.languages(), engine.options().dtype(),
                         engine.bundle().layout.name().toLowerCase(java.util.Locale.ROOT), engine.sharedTables());
                 engine.tablesNotShared().forEach(t -> log.warn("model {}: weight table not shared: {}", info.name(), t));
             }
             log.info("{} model(s) on {} shared engine workers; default {}", models.engines().size(), models.workers(),
-                    c.defaultModel());
+                    defaultModel);
             if (shutdown.isRequested()) {
                 return 0;
             }
