@@ -31,8 +31,10 @@ public final class Engine implements Translator {
     private final ModelInfo info;
     /** target-language code to its token (empty: the model has none) */
     private final Map<String, java.util.Optional<Integer>> languageTokens = new java.util.concurrent.ConcurrentHashMap<>();
-    /** the one pool every batch runs on (options.workers() threads) */
+    /** the one pool every batch runs on (options.workers() threads, or a pool shared by several engines) */
     private final WorkerPool pool;
+    /** whether this engine made the pool (and closes it) */
+    private final boolean ownsPool;
 
     /**
      * A decoder row's step in units of the work per source token (encoder layers, cross-attention keys and values),
@@ -42,7 +44,7 @@ public final class Engine implements Translator {
     private final double stepSourceTokens;
 
     private Engine(OnnxModel model, Tokenizer tokenizer, EngineOptions options, GenerationOptions defaults, ModelInfo info,
-                   WorkerPool pool) {
+                   WorkerPool pool, boolean ownsPool) {
         this.model = model;
         double layerProducts = 14.0 * model.config().decoderLayers() * model.config().dModel() * model.config().dModel();
         this.stepSourceTokens = 1 + (double) model.config().dModel() * model.config().vocabSize() / layerProducts;
@@ -51,6 +53,7 @@ public final class Engine implements Translator {
         this.defaults = defaults;
         this.info = info;
         this.pool = pool;
+        this.ownsPool = ownsPool;
     }
 
     /** Opens and checks a model folder; a bad folder is a {@link seq2seq.model.BundleException} naming file and field. */
@@ -58,14 +61,23 @@ public final class Engine implements Translator {
         WorkerPool pool = new WorkerPool(options.workers(), "engine-worker");
         try {
             // loading runs native code too (ONNX Runtime's start-up), which wants a worker's large stack
-            return pool.call(() -> load(dir, options, pool));
+            return pool.call(() -> load(dir, options, pool, true));
         } catch (RuntimeException | Error e) {
             pool.close();
             throw e;
         }
     }
 
-    private static Engine load(Path dir, EngineOptions options, WorkerPool pool) {
+    /**
+     * Opens a model whose batches run on {@code shared}, a pool several engines use (one instance serving several
+     * models: their batches compete for the same workers). {@code options.workers()} is ignored; the engine does not
+     * close the pool: its owner does, after closing every engine on it.
+     */
+    public static Engine load(Path dir, EngineOptions options, WorkerPool shared) {
+        return shared.call(() -> load(dir, options, shared, false));
+    }
+
+    private static Engine load(Path dir, EngineOptions options, WorkerPool pool, boolean ownsPool) {
         ModelBundle bundle = ModelBundle.open(dir, options.dtype(), options.layout());
         GenerationOptions.Builder search = GenerationOptions.defaults(bundle.generation).toBuilder()
                 .outputScores(options.outputScores());
@@ -88,7 +100,8 @@ public final class Engine implements Translator {
             GenerationOptions defaults = search.build();
             OnnxModel model = OnnxModel.load(bundle, options.intraOpThreads(), options.profileDir());
             return new Engine(model, tokenizer, options, defaults, new ModelInfo(bundle.name(), version,
-                    bundle.maxInputTokens, bundle.text.segmentSentences(), bundle.text.inputPrefix()), pool);
+                    bundle.maxInputTokens, bundle.languages, bundle.text.segmentSentences(), bundle.text.inputPrefix()),
+                    pool, ownsPool);
         } catch (RuntimeException e) {
             tokenizer.close();
             throw e;
@@ -365,7 +378,9 @@ public final class Engine implements Translator {
 
     @Override
     public void close() {
-        pool.close();
+        if (ownsPool) {
+            pool.close();
+        }
         model.close();
         tokenizer.close();
     }

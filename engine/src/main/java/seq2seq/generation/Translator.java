@@ -30,4 +30,38 @@ public interface Translator extends AutoCloseable {
 
     @Override
     void close();
+
+    /**
+     * This translator under another {@link ModelInfo} (a configured name, configured languages); same version
+     * expected. Closing the view closes this translator.
+     */
+    default Translator withModelInfo(ModelInfo info) {
+        Translator self = this;
+        return new Translator() {
+            @Override
+            public List<Translation> translate(List<TranslationTask> tasks) {
+                return self.translate(tasks);
+            }
+
+            @Override
+            public CompletableFuture<List<Translation>> submit(List<TranslationTask> tasks) {
+                return self.submit(tasks);
+            }
+
+            @Override
+            public int parallelism() {
+                return self.parallelism();
+            }
+
+            @Override
+            public ModelInfo modelInfo() {
+                return info;
+            }
+
+            @Override
+            public void close() {
+                self.close();
+            }
+        };
+    }
 }

@@ -49,10 +49,13 @@ public final class ModelBundle {
     public final Path decoderFile;
     /** onnx/decoder_with_past_model*.onnx for the separate layout; null for the merged one */
     public final Path decoderWithPastFile;
+    /** the languages the bundle declares (tokenizer_config.json), or {@link LanguagePairs#ANY} */
+    public final LanguagePairs languages;
 
     private ModelBundle(Path dir, Dtype dtype, DecoderLayout layout, ModelConfig config, GenerationDefaults generation,
                         int maxInputTokens, TokenizerLayout tokenizerLayout, TextHandling text, String targetLang,
-                        String onnxDir, Path encoderFile, Path decoderFile, Path decoderWithPastFile) {
+                        String onnxDir, Path encoderFile, Path decoderFile, Path decoderWithPastFile,
+                        LanguagePairs languages) {
         this.dir = dir;
         this.targetLang = targetLang;
         this.tokenizerLayout = tokenizerLayout;
@@ -66,6 +69,7 @@ public final class ModelBundle {
         this.encoderFile = encoderFile;
         this.decoderFile = decoderFile;
         this.decoderWithPastFile = decoderWithPastFile;
+        this.languages = languages;
     }
 
     /** Opens and checks the folder's files (not yet the ONNX graphs: {@link OnnxModel} does that). */
@@ -131,7 +135,39 @@ public final class ModelBundle {
             maxInput = text.maxInputTokens();
         }
         return new ModelBundle(dir, dtype, layout, config, generation, maxInput, tokenizerLayout, text,
-                tokenizerConfig.optionalText("tgt_lang"), onnx, encoder, decoder, decoderWithPast);
+                tokenizerConfig.optionalText("tgt_lang"), onnx, encoder, decoder, decoderWithPast, languages(tokenizerConfig));
+    }
+
+    /** NLLB's language tokens ("deu_Latn") */
+    private static final java.util.regex.Pattern NLLB_TOKEN = java.util.regex.Pattern.compile("[a-z]{3}_[A-Z][a-z]{3}");
+    /** M2M100's language tokens ("__de__") */
+    private static final java.util.regex.Pattern M2M_TOKEN = java.util.regex.Pattern.compile("__([a-z]{2,3}(?:_[A-Za-z]+)?)__");
+
+    /**
+     * The languages tokenizer_config.json declares: Marian's (opus-mt) {@code source_lang} and {@code target_lang},
+     * else a multilingual tokenizer's language tokens (M2M100's "__de__", NLLB's "deu_Latn"), from any to any;
+     * else nothing ({@link LanguagePairs#ANY}).
+     */
+    static LanguagePairs languages(JsonFile tokenizerConfig) {
+        String source = tokenizerConfig.optionalText("source_lang");
+        String target = tokenizerConfig.optionalText("target_lang");
+        if (source != null && target != null && !source.isBlank() && !target.isBlank()) {
+            return LanguagePairs.of(List.of(List.of(source.strip(), target.strip())));
+        }
+        List<String> codes = new ArrayList<>();
+        var special = tokenizerConfig.root.get("additional_special_tokens");
+        if (special != null && special.isArray()) {
+            for (var t : special) {
+                String token = t.isTextual() ? t.textValue() : t.path("content").asText("");
+                java.util.regex.Matcher m = M2M_TOKEN.matcher(token);
+                if (m.matches()) {
+                    codes.add(m.group(1));
+                } else if (NLLB_TOKEN.matcher(token).matches()) {
+                    codes.add(token);
+                }
+            }
+        }
+        return codes.isEmpty() ? LanguagePairs.ANY : LanguagePairs.cross(codes, codes);
     }
 
     /** tokenizer_config.json's model_max_length where it is a real limit, else the position table's size. */

@@ -10,7 +10,7 @@ import seq2seq.model.Dtype;
 import java.nio.file.Path;
 
 /**
- * Loads the engine the configuration names, with the batch caps the pipeline uses and its one worker pool sized by
+ * Loads the engine the configuration names (one model; {@link LoadedModels} loads every configured model), with the batch caps the pipeline uses and its one worker pool sized by
  * {@code batch.workers} (one ONNX Runtime thread per operator each, by default).
  */
 public final class EngineLoader {
@@ -22,8 +22,13 @@ public final class EngineLoader {
     }
 
     public static Engine load(Path dir, AppConfig c) {
-        EngineOptions o = EngineOptions.defaults()
-                .toBuilder().dtype(Dtype.parse(c.get(Settings.MODEL_DTYPE))).workersOnCores(c.getInt(Settings.BATCH_WORKERS), c.getInt(Settings.ENGINE_THREADS)).maxBatchSize(c.getInt(Settings.BATCH_SIZE)).build();
-        return Engine.load(dir, o);
+        return Engine.load(dir, options(c, c.get(Settings.MODEL_DTYPE)));
+    }
+
+    /** The engine options the configuration gives a model with these weights. */
+    static EngineOptions options(AppConfig c, String dtype) {
+        return EngineOptions.defaults().toBuilder().dtype(Dtype.parse(dtype))
+                .workersOnCores(c.getInt(Settings.BATCH_WORKERS), c.getInt(Settings.ENGINE_THREADS))
+                .maxBatchSize(c.getInt(Settings.BATCH_SIZE)).build();
     }
 }

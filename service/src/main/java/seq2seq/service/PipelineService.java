@@ -14,12 +14,14 @@ import seq2seq.avro.TranslationResult;
 import seq2seq.generation.Translator;
 import seq2seq.streams.Batcher;
 import seq2seq.streams.DeadLetterHandler;
+import seq2seq.streams.ModelRouter;
 import seq2seq.streams.PipelineEvents;
 import seq2seq.streams.PipelineSettings;
 import seq2seq.streams.SerdeFactory;
 import seq2seq.streams.TranslationTopology;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Properties;
 
 /**
@@ -55,17 +57,38 @@ public final class PipelineService implements AutoCloseable {
     private final KafkaStreams streams;
     /** the topology it runs */
     private final Topology topology;
+    /** which model translates a request */
+    private final ModelRouter router;
 
     /**
-     * Builds (does not start) an instance. The translator is not closed by {@link #close()}: its owner closes it.
+     * Builds (does not start) an instance serving one model. The translator is not closed by {@link #close()}: its
+     * owner closes it.
      */
     public PipelineService(AppConfig config, Translator translator, PipelineEvents events) {
+        this(config, List.of(translator), events);
+    }
+
+    /** Builds (does not start) an instance serving every model the configuration loaded. */
+    public PipelineService(AppConfig config, LoadedModels models, PipelineEvents events) {
+        this(config, models.translators(), events);
+    }
+
+    /**
+     * Builds (does not start) an instance serving several models, one translator each (they should share one worker
+     * pool: see {@link LoadedModels}); the default is {@code models.default}, else the first. The translators are not
+     * closed by {@link #close()}: their owner closes them.
+     */
+    public PipelineService(AppConfig config, List<? extends Translator> translators, PipelineEvents events) {
         this.config = config;
         PipelineSettings settings = config.pipeline();
         String serdeClass = config.get(Settings.SERDE_CLASS);
         var serdeConfig = config.serdes();
-        this.batcher = new Batcher(translator, settings.batchMaxSize(), settings.batchMaxTokens(), events);
-        this.topology = TranslationTopology.build(settings, batcher, translator.modelInfo(),
+        List<seq2seq.generation.ModelInfo> infos = translators.stream().map(Translator::modelInfo).toList();
+        String defaultModel = config.get(Settings.MODELS_DEFAULT) != null ? config.get(Settings.MODELS_DEFAULT).strip()
+                : infos.get(0).name();
+        this.router = new ModelRouter(infos, defaultModel, config.getBoolean(Settings.MODELS_STRICT_LANGUAGES));
+        this.batcher = new Batcher(translators, settings.batchMaxSize(), settings.batchMaxTokens(), events);
+        this.topology = TranslationTopology.build(settings, batcher, router,
                 SerdeFactory.create(serdeClass, TranslationRequest.class, serdeConfig),
                 SerdeFactory.create(serdeClass, TranslationResult.class, serdeConfig),
                 SerdeFactory.create(serdeClass, TranslationFailure.class, serdeConfig), events);
@@ -97,6 +120,10 @@ public final class PipelineService implements AutoCloseable {
 
     public Batcher batcher() {
         return batcher;
+    }
+
+    public ModelRouter router() {
+        return router;
     }
 
     public AppConfig config() {

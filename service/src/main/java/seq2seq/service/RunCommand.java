@@ -47,16 +47,24 @@ public final class RunCommand implements Callable<Integer> {
         }
         GracefulShutdown shutdown = GracefulShutdown.install(closeTimeout.plus(WATCHDOG_SLACK));
         try (Operations ops = Operations.start(c);
-             Engine engine = EngineLoader.load(c)) {
-            ops.modelLoaded(engine.modelInfo());
-            log.info("model {} version {} ({} weights, {} decoder; tables loaded once for all its files: {})",
-                    engine.modelInfo().name(), engine.modelInfo().version(), engine.options().dtype(),
-                    engine.bundle().layout.name().toLowerCase(java.util.Locale.ROOT), engine.sharedTables());
-            engine.tablesNotShared().forEach(t -> log.warn("weight table not shared: {}", t));
+             LoadedModels models = LoadedModels.load(c)) {
+            String defaultModel = c.defaultModel();
+            models.infos().stream().sorted(java.util.Comparator.comparing(m -> !m.name().equals(defaultModel)))
+                    .forEach(ops::modelLoaded); // the default first: the status page's headline model
+            for (int i = 0; i < models.engines().size(); i++) {
+                Engine engine = models.engines().get(i);
+                var info = models.translators().get(i).modelInfo();
+                log.info("model {} version {} from {} (languages {}; {} weights, {} decoder; tables loaded once for all its files: {})",
+                        info.name(), info.version(), engine.bundle().dir, info.languages(), engine.options().dtype(),
+                        engine.bundle().layout.name().toLowerCase(java.util.Locale.ROOT), engine.sharedTables());
+                engine.tablesNotShared().forEach(t -> log.warn("model {}: weight table not shared: {}", info.name(), t));
+            }
+            log.info("{} model(s) on {} shared engine workers; default {}", models.engines().size(), models.workers(),
+                    defaultModel);
             if (shutdown.isRequested()) {
                 return 0;
             }
-            PipelineService service = new PipelineService(c, engine, ops.events());
+            PipelineService service = new PipelineService(c, models, ops.events());
             try {
                 ops.attach(service.streams(), service.batcher()::queued);
                 service.streams().setStateListener((now, before) -> {

@@ -18,18 +18,18 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * The one caller of the {@link Translator} in an instance, shared by all stream threads and tasks, so that one engine
- * batch can hold segments from several partitions (cross-partition batching).
+ * The one caller of the {@link Translator}s in an instance (one per model served), shared by all stream threads and
+ * tasks, so that one engine batch can hold segments from several partitions (cross-partition batching).
  *
  * <h2>How work goes in and results come back without breaking exactly-once</h2>
  * A task never waits for the engine inside Kafka code it does not own, and the batcher never touches Kafka:
  * <ol>
  *   <li>A task first writes each request to its changelogged batch buffer (inside the task's transaction), then
  *       hands the segments to {@link #submit} and returns at once. The segments' owner is the task's {@link Inbox}.</li>
- *   <li>Whenever the engine has a free worker (after a submit, and after each batch), the batcher takes what is
- *       queued (FIFO, from any task), up to the batch size and the token budget, hands it to the translator's
- *       {@link Translator#submit} and, when it is done, puts each result into its task's inbox (a concurrent queue).
- *       That is all it does; it has no threads of its own: batches run on the engine's one worker pool.</li>
+ *   <li>Whenever the engines have a free worker (after a submit, and after each batch), the batcher takes what is
+ *       queued for one model (FIFO, from any task), up to the batch size and the token budget, hands it to that
+ *       model's {@link Translator#submit} and, when it is done, puts each result into its task's inbox (a concurrent
+ *       queue). That is all it does; it has no threads of its own: batches run on the engines' one worker pool.</li>
  *   <li>The task's stream thread empties its inbox in its wall-clock punctuator and in {@code process()}; only there,
  *       on its own thread and inside its own transaction, it writes the memory, forwards the outputs in arrival
  *       order and deletes them from the buffer.</li>
@@ -40,9 +40,16 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * restores the buffer from the changelog and runs those records again. Nothing is lost (the buffer commits with the
  * input offsets) and nothing is emitted twice (outputs and buffer deletes commit together).
  * <p>
- * Up to {@link Translator#parallelism()} batches are in flight at once (the engine's workers). A translator that runs
- * inline (the topology tests) finishes each batch inside {@code submit}, so its results are in the inboxes when
- * {@code submit} returns.
+ * Up to {@link Translator#parallelism()} batches are in flight at once (the workers of the pool the engines share;
+ * the largest parallelism of the translators). A translator that runs inline (the topology tests) finishes each batch
+ * inside {@code submit}, so its results are in the inboxes when {@code submit} returns.
+ *
+ * <h2>Several models: one queue each, round robin</h2>
+ * Each model has its own FIFO queue and a batch never mixes models. Whenever a worker frees, the next batch comes from
+ * the next model, in round-robin order after the one that started a batch last, that has queued work. So with k models
+ * waiting, each starts at least one batch in every k batches started: a model with a large backlog cannot starve a
+ * quiet one, whose batch starts when the first worker frees (within one batch time, with two models) instead of after
+ * the backlog. Within a model's queue, work stays first come first served.
  * <p>
  * Because the engine runs off the stream threads, a transaction is not held open while a batch runs; the batch caps
  * (segments, estimated tokens) bound how long one engine call takes, which bounds the latency of everything behind it
@@ -51,8 +58,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class Batcher implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Batcher.class);
 
-    /** one segment to translate; {@code ticket} is the task's own handle for it */
-    public record Job(long ticket, TranslationTask task, Inbox inbox) {
+    /** one segment for {@code model} to translate; {@code ticket} is the task's own handle for it */
+    public record Job(long ticket, String model, TranslationTask task, Inbox inbox) {
     }
 
     /** the result of one {@link Job} */
@@ -92,29 +99,69 @@ public final class Batcher implements AutoCloseable {
         }
     }
 
-    /** the shared engine */
-    private final Translator translator;
+    /** one model's translator and queue */
+    private static final class Lane {
+        final Translator translator;
+        final String model;
+        /** what the tasks submitted for this model and no batch has taken yet; guarded by the batcher's lock */
+        final ArrayDeque<Job> queue = new ArrayDeque<>();
+
+        Lane(Translator translator) {
+            this.translator = translator;
+            this.model = translator.modelInfo().name();
+        }
+    }
+
+    /** the models' lanes, in round-robin order */
+    private final List<Lane> lanes = new ArrayList<>();
+    /** the same, by model name */
+    private final java.util.Map<String, Lane> byModel = new java.util.HashMap<>();
+    /** batches in flight at most: the shared workers */
+    private final int parallelism;
+    /** the lane to look at first for the next batch; guarded by lock */
+    private int nextLane;
+    /** guards the queues and the counts */
+    private final Object lock = new Object();
     /** most segments in one engine call */
     private final int maxBatchSize;
     /** most estimated source tokens in one engine call (a single longer segment still runs, alone) */
     private final int maxBatchTokens;
-    /** what the tasks submitted and no batch has taken yet */
-    private final ArrayDeque<Job> queue = new ArrayDeque<>();
     /** told about each batch */
     private final PipelineEvents events;
-    /** batches handed to the translator and not finished; guarded by queue */
+    /** batches handed to a translator and not finished; guarded by lock */
     private int inFlight;
-    /** set by close(); guarded by queue */
+    /** set by close(); guarded by lock */
     private boolean stopping;
     /** finished when the last batch in flight is done after close() */
     private final CompletableFuture<Void> drained = new CompletableFuture<>();
 
+    /** One model. */
     public Batcher(Translator translator, int maxBatchSize, int maxBatchTokens, PipelineEvents events) {
+        this(List.of(translator), maxBatchSize, maxBatchTokens, events);
+    }
+
+    /**
+     * @param translators one per model (distinct {@link seq2seq.generation.ModelInfo#name()}s), expected to share one
+     *                    worker pool; the order is the round robin's
+     */
+    public Batcher(List<? extends Translator> translators, int maxBatchSize, int maxBatchTokens, PipelineEvents events) {
         if (maxBatchSize < 1 || maxBatchTokens < 1) {
             throw new IllegalArgumentException("batch size and token budget must be positive, got " + maxBatchSize
                     + " and " + maxBatchTokens);
         }
-        this.translator = translator;
+        if (translators.isEmpty()) {
+            throw new IllegalArgumentException("no translators");
+        }
+        int p = 1;
+        for (Translator t : translators) {
+            Lane lane = new Lane(t);
+            if (byModel.put(lane.model, lane) != null) {
+                throw new IllegalArgumentException("two translators for model '" + lane.model + "'");
+            }
+            lanes.add(lane);
+            p = Math.max(p, t.parallelism());
+        }
+        this.parallelism = p;
         this.maxBatchSize = maxBatchSize;
         this.maxBatchTokens = maxBatchTokens;
         this.events = events;
@@ -124,20 +171,49 @@ public final class Batcher implements AutoCloseable {
         return new Inbox();
     }
 
+    /** The models served, in round-robin order. */
+    public List<seq2seq.generation.ModelInfo> models() {
+        return lanes.stream().map(l -> l.translator.modelInfo()).toList();
+    }
+
+    /** Whether a translator for this model is here. */
+    public boolean serves(String model) {
+        return byModel.containsKey(model);
+    }
+
     public void submit(Collection<Job> jobs) {
-        synchronized (queue) {
+        synchronized (lock) {
             if (stopping) {
                 throw new IllegalStateException("the batcher is closed");
             }
-            queue.addAll(jobs);
+            for (Job j : jobs) {
+                if (!byModel.containsKey(j.model())) {
+                    throw new IllegalArgumentException("no translator for model '" + j.model() + "'");
+                }
+            }
+            for (Job j : jobs) {
+                byModel.get(j.model()).queue.add(j);
+            }
         }
         dispatch();
     }
 
-    /** jobs waiting for the engine (not counting the batches running now) */
+    /** jobs waiting for the engines (not counting the batches running now) */
     public int queued() {
-        synchronized (queue) {
-            return queue.size();
+        synchronized (lock) {
+            int n = 0;
+            for (Lane l : lanes) {
+                n += l.queue.size();
+            }
+            return n;
+        }
+    }
+
+    /** jobs waiting for one model (0 for a model not served here) */
+    public int queued(String model) {
+        synchronized (lock) {
+            Lane l = byModel.get(model);
+            return l == null ? 0 : l.queue.size();
         }
     }
 
@@ -146,26 +222,36 @@ public final class Batcher implements AutoCloseable {
         return text.length() / 4 + 2;
     }
 
-    /** Hands batches to the translator while it has free workers and jobs are queued. */
+    /** Hands batches to the translators while there are free workers and jobs are queued. */
     private void dispatch() {
         while (true) {
-            List<Job> batch;
-            synchronized (queue) {
-                if (stopping || inFlight >= translator.parallelism()) {
+            List<Job> batch = null;
+            Lane lane = null;
+            synchronized (lock) {
+                if (stopping || inFlight >= parallelism) {
                     return;
                 }
-                batch = takeBatch();
-                if (batch.isEmpty()) {
+                // round robin: the first lane with work, starting after the one that started a batch last
+                for (int i = 0; i < lanes.size() && batch == null; i++) {
+                    int at = (nextLane + i) % lanes.size();
+                    List<Job> b = takeBatch(lanes.get(at).queue);
+                    if (!b.isEmpty()) {
+                        batch = b;
+                        lane = lanes.get(at);
+                        nextLane = (at + 1) % lanes.size();
+                    }
+                }
+                if (batch == null) {
                     return;
                 }
                 inFlight++;
             }
-            run(batch);
+            run(lane, batch);
         }
     }
 
-    /** The next batch from the head of the queue; the caller holds the queue's lock. */
-    private List<Job> takeBatch() {
+    /** The next batch from the head of one model's queue; the caller holds the lock. */
+    private List<Job> takeBatch(ArrayDeque<Job> queue) {
         List<Job> batch = new ArrayList<>();
         int tokens = 0;
         for (Job job = queue.poll(); job != null; job = queue.poll()) {
@@ -186,7 +272,7 @@ public final class Batcher implements AutoCloseable {
         return batch;
     }
 
-    private void run(List<Job> batch) {
+    private void run(Lane lane, List<Job> batch) {
         batch.sort(Comparator.comparingInt(j -> j.task().text().length())); // similar lengths pad less
         List<TranslationTask> tasks = new ArrayList<>(batch.size());
         int tokens = 0;
@@ -198,7 +284,7 @@ public final class Batcher implements AutoCloseable {
         long start = System.nanoTime();
         CompletableFuture<List<Translation>> running;
         try {
-            running = translator.submit(tasks);
+            running = lane.translator.submit(tasks);
         } catch (RuntimeException e) {
             running = CompletableFuture.failedFuture(e);
         }
@@ -206,9 +292,9 @@ public final class Batcher implements AutoCloseable {
         // called run(); one that finishes later, on an engine worker, dispatches the next itself
         AtomicBoolean submitting = new AtomicBoolean(true);
         running.whenComplete((out, failure) -> {
-            finish(batch, tasks, out, failure, estimatedTokens, System.nanoTime() - start);
+            finish(lane.model, batch, tasks, out, failure, estimatedTokens, System.nanoTime() - start);
             boolean more;
-            synchronized (queue) {
+            synchronized (lock) {
                 inFlight--;
                 more = !stopping;
                 if (stopping && inFlight == 0) {
@@ -222,22 +308,22 @@ public final class Batcher implements AutoCloseable {
         submitting.set(false);
     }
 
-    private void finish(List<Job> batch, List<TranslationTask> tasks, List<Translation> out, Throwable failure,
-                        int tokens, long nanos) {
+    private void finish(String model, List<Job> batch, List<TranslationTask> tasks, List<Translation> out,
+                        Throwable failure, int tokens, long nanos) {
         if (failure == null && out.size() != tasks.size()) {
             failure = new IllegalStateException("the translator returned " + out.size() + " results for " + tasks.size() + " tasks");
         }
         if (failure != null) {
             Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
                     ? failure.getCause() : failure;
-            log.error("engine failed on a batch of {} segments; each is reported as failed", tasks.size(), cause);
+            log.error("engine of model {} failed on a batch of {} segments; each is reported as failed", model, tasks.size(), cause);
             String why = "engine failed: " + cause;
             out = new ArrayList<>(tasks.size());
             for (int i = 0; i < tasks.size(); i++) {
                 out.add(new Translation("", 0, 0, false, null, 0, why));
             }
         }
-        events.batchDone(tasks.size(), tokens, nanos);
+        events.batchDone(model, tasks.size(), tokens, nanos);
         for (int i = 0; i < batch.size(); i++) {
             Job j = batch.get(i);
             j.inbox().deliver(new Done(j.ticket(), out.get(i)));
@@ -247,9 +333,9 @@ public final class Batcher implements AutoCloseable {
     /** Stops taking work; waits up to 30 s for the batches in flight (their results go to inboxes that may no longer be read). */
     @Override
     public void close() {
-        synchronized (queue) {
+        synchronized (lock) {
             stopping = true;
-            queue.clear();
+            lanes.forEach(l -> l.queue.clear());
             if (inFlight == 0) {
                 drained.complete(null);
             }

@@ -16,7 +16,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One partition's translation memory: the key of a segment (model version, languages, options, text), look-ups
+ * One partition's translation memory: the key of a segment (model name and version, languages, options, text), look-ups
  * that the metrics count, what a finished translation leaves there, and trimming to the age and size caps.
  */
 final class PartitionMemory {
@@ -24,27 +24,21 @@ final class PartitionMemory {
 
     private final KeyValueStore<byte[], MemoryEntry> store;
     private final PipelineSettings settings;
-    /** its version keys every entry: a new model never answers with an old one's output */
-    private final ModelInfo model;
     private final PipelineEvents events;
 
-    PartitionMemory(KeyValueStore<byte[], MemoryEntry> store, PipelineSettings settings, ModelInfo model,
-                      PipelineEvents events) {
+    PartitionMemory(KeyValueStore<byte[], MemoryEntry> store, PipelineSettings settings, PipelineEvents events) {
         this.store = store;
         this.settings = settings;
-        this.model = model;
         this.events = events;
     }
 
-    /** The key of {@code segment} of request {@code r}. */
-    byte[] key(TranslationRequest r, String segment) {
-        return key(model, r, segment);
-    }
-
-    /** The key of {@code segment} of request {@code r} translated by {@code model}. */
+    /**
+     * The key of {@code segment} of request {@code r} translated by {@code model}: its name and version key every
+     * entry, so the memory never answers with another model's output, nor with an older version's.
+     */
     static byte[] key(ModelInfo model, TranslationRequest r, String segment) {
         TranslationOptions o = r.getOptions();
-        return MemoryKey.of(model.version(), r.getSourceLang(), r.getTargetLang(),
+        return MemoryKey.of(model.name(), model.version(), r.getSourceLang(), r.getTargetLang(),
                 o == null ? null : o.getNumBeams(), o == null ? null : o.getMaxNewTokens(), segment);
     }
 

@@ -1,5 +1,6 @@
 package seq2seq.streams;
 
+import seq2seq.generation.ModelInfo;
 import seq2seq.streams.state.Envelope;
 import seq2seq.streams.text.SplitText;
 
@@ -7,6 +8,8 @@ import seq2seq.streams.text.SplitText;
 final class PendingRequest {
     /** the request as received */
     final Envelope env;
+    /** the model that translates it (null only for one that failed before routing) */
+    final ModelInfo model;
     /** its segments and the whitespace between them */
     final SplitText split;
     /** per segment: the translation once known */
@@ -17,9 +20,12 @@ final class PendingRequest {
     int missing;
     /** set when the request cannot be translated at all (it is dead-lettered in its turn) */
     String failure;
+    /** the dead letter's reason for {@code failure} */
+    seq2seq.avro.FailureReason failureReason = seq2seq.avro.FailureReason.INTERNAL;
 
-    PendingRequest(Envelope env, SplitText split) {
+    PendingRequest(Envelope env, ModelInfo model, SplitText split) {
         this.env = env;
+        this.model = model;
         this.split = split;
         this.pieces = new Piece[split.segments().size()];
         this.keys = new byte[pieces.length][];

@@ -31,7 +31,7 @@ public interface PipelineEvents {
     default void servedFromMemory(long nanos) {
     }
 
-    /** the engine finished one batch */
-    default void batchDone(int segments, int estimatedTokens, long nanos) {
+    /** the engine finished one batch of {@code model}'s */
+    default void batchDone(String model, int segments, int estimatedTokens, long nanos) {
     }
 }

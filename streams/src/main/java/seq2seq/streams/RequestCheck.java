@@ -7,23 +7,41 @@ import seq2seq.generation.ModelInfo;
 
 import java.util.Set;
 
-/** What makes a request one this instance refuses before any translation, and the dead letter's reason and words. */
+/**
+ * What makes a request one this instance refuses before any translation, and the dead letter's reason and words; and
+ * which model translates the others ({@link ModelRouter}).
+ */
 final class RequestCheck {
     private final PipelineSettings settings;
-    /** the model served here */
-    private final ModelInfo model;
+    /** the models served here */
+    private final ModelRouter router;
 
-    RequestCheck(PipelineSettings settings, ModelInfo model) {
+    RequestCheck(PipelineSettings settings, ModelRouter router) {
         this.settings = settings;
-        this.model = model;
+        this.router = router;
     }
 
     /** Why a request is dead-lettered before any translation. */
     record Rejection(FailureReason reason, String message) {
     }
 
-    /** null if the request can be translated */
-    Rejection check(TranslationRequest r) {
+    /** The model that translates a request, or why it is refused (exactly one is null). */
+    record Verdict(ModelInfo model, Rejection rejection) {
+    }
+
+    /** The model for a request that passes every check, else the rejection. */
+    Verdict check(TranslationRequest r) {
+        Rejection rejection = refuse(r);
+        if (rejection != null) {
+            return new Verdict(null, rejection);
+        }
+        ModelRouter.Route route = router.route(r);
+        return route.rejected() ? new Verdict(null, new Rejection(route.reason(), route.message()))
+                : new Verdict(route.model(), null);
+    }
+
+    /** null if nothing but the routing is left to check */
+    private Rejection refuse(TranslationRequest r) {
         if (r == null) {
             return new Rejection(FailureReason.SCHEMA,
                     "the record has no value (a tombstone or an empty message); expected a TranslationRequest");
@@ -38,10 +56,6 @@ final class RequestCheck {
         }
         if (lang != null) {
             return new Rejection(FailureReason.UNSUPPORTED_LANGUAGE, lang);
-        }
-        if (r.getModel() != null && !r.getModel().equals(model.name())) {
-            return new Rejection(FailureReason.UNKNOWN_MODEL,
-                    "model '" + r.getModel() + "' is not served here; this instance serves '" + model.name() + "'");
         }
         TranslationOptions o = r.getOptions();
         if (o != null && o.getNumBeams() != null && (o.getNumBeams() < 1 || o.getNumBeams() > settings.maxBeams())) {

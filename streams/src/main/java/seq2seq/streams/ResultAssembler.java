@@ -16,8 +16,12 @@ final class ResultAssembler {
     private ResultAssembler() {
     }
 
-    /** The result of a complete request whose segments all succeeded, produced at {@code now} (epoch ms). */
-    static TranslationResult assemble(PendingRequest p, ModelInfo model, long now) {
+    /**
+     * The result of a complete request whose segments all succeeded, produced at {@code now} (epoch ms), naming the
+     * model and version that translated it (its memory hits are that model's and version's too: see the memory key).
+     */
+    static TranslationResult assemble(PendingRequest p, long now) {
+        ModelInfo model = p.model;
         TranslationRequest r = p.env.request();
         List<String> texts = new ArrayList<>(p.pieces.length);
         int in = 0;

@@ -42,8 +42,8 @@ final class TranslationProcessor implements Processor<byte[], Envelope, byte[], 
     private final PipelineSettings settings;
     /** the instance's shared batcher */
     private final Batcher batcher;
-    /** the model behind the batcher: results name it */
-    private final ModelInfo model;
+    /** which model translates a request (each result names its model and version) */
+    private final ModelRouter router;
     /** what a request must be to be translated here */
     private final RequestCheck requestCheck;
     /** cuts texts into sentences */
@@ -64,11 +64,11 @@ final class TranslationProcessor implements Processor<byte[], Envelope, byte[], 
     private final SegmentsInFlight inFlight = new SegmentsInFlight();
     private long nextSeq;
 
-    TranslationProcessor(PipelineSettings settings, Batcher batcher, ModelInfo model, PipelineEvents events) {
+    TranslationProcessor(PipelineSettings settings, Batcher batcher, ModelRouter router, PipelineEvents events) {
         this.settings = settings;
         this.batcher = batcher;
-        this.model = model;
-        this.requestCheck = new RequestCheck(settings, model);
+        this.router = router;
+        this.requestCheck = new RequestCheck(settings, router);
         this.segmenter = new Segmenter(settings.maxSegmentChars());
         this.events = events;
     }
@@ -78,7 +78,7 @@ final class TranslationProcessor implements Processor<byte[], Envelope, byte[], 
         this.context = context;
         this.buffer = context.getStateStore(StoreNames.BUFFER);
         this.memory = settings.memoryEnabled()
-                ? new PartitionMemory(context.getStateStore(StoreNames.MEMORY), settings, model, events) : null;
+                ? new PartitionMemory(context.getStateStore(StoreNames.MEMORY), settings, events) : null;
         this.inbox = batcher.newInbox();
         long now = context.currentSystemTimeMs();
         try (KeyValueIterator<Long, Envelope> it = buffer.all()) {
@@ -86,10 +86,18 @@ final class TranslationProcessor implements Processor<byte[], Envelope, byte[], 
                 var kv = it.next();
                 PendingRequest p;
                 try {
-                    p = prepare(kv.value);
+                    // routed again: the models may have changed since it was buffered
+                    RequestCheck.Verdict v = requestCheck.check(kv.value.request());
+                    if (v.rejection() != null) { // keep its place in line; it leaves as a dead letter
+                        p = new PendingRequest(kv.value, null, new SplitText(List.of(), List.of("")));
+                        p.failure = v.rejection().message();
+                        p.failureReason = v.rejection().reason();
+                    } else {
+                        p = prepare(kv.value, v.model());
+                    }
                 } catch (RuntimeException e) { // keep its place in line; it leaves as a dead letter
                     log.error("task {}: cannot prepare buffered request {}", context.taskId(), kv.key, e);
-                    p = new PendingRequest(kv.value, new SplitText(List.of(), List.of("")));
+                    p = new PendingRequest(kv.value, null, new SplitText(List.of(), List.of("")));
                     p.failure = "cannot prepare the buffered request: " + e;
                 }
                 enqueue(kv.key, p, now);
@@ -114,12 +122,12 @@ final class TranslationProcessor implements Processor<byte[], Envelope, byte[], 
         Envelope env = record.value();
         PendingRequest p;
         try { // up to here nothing is stored: a failure is this record's alone and goes to the dead letters
-            RequestCheck.Rejection rejection = requestCheck.check(env.request());
-            if (rejection != null) {
-                forwardFailure(env, rejection.reason(), rejection.message());
+            RequestCheck.Verdict verdict = requestCheck.check(env.request());
+            if (verdict.rejection() != null) {
+                forwardFailure(env, verdict.rejection().reason(), verdict.rejection().message());
                 return;
             }
-            p = prepare(env);
+            p = prepare(env, verdict.model());
         } catch (RuntimeException e) {
             log.error("task {}: cannot prepare {}-{}@{}", context.taskId(), env.topic(), env.partition(), env.offset(), e);
             forwardFailure(env, FailureReason.INTERNAL, "cannot prepare the request: " + e);
@@ -142,15 +150,19 @@ final class TranslationProcessor implements Processor<byte[], Envelope, byte[], 
         waitIfFull();
     }
 
-    /** Splits the text (unless the model takes it whole) and fills in the segments the memory knows; counts the others in {@code missing}. */
-    private PendingRequest prepare(Envelope env) {
+    /**
+     * Splits the text (unless the model takes it whole) and fills in the segments the memory knows (for this model
+     * and version); counts the others in {@code missing}.
+     */
+    private PendingRequest prepare(Envelope env, ModelInfo model) {
         TranslationRequest r = env.request();
         // a model that needs the whole text (summarization: its seq2seq.json) gets it as one segment
-        PendingRequest p = new PendingRequest(env, model.segmentSentences()
+        PendingRequest p = new PendingRequest(env, model, model.segmentSentences()
                 ? segmenter.split(r.getText(), r.getSourceLang()) : Segmenter.whole(r.getText()));
         List<String> segments = p.split.segments();
         for (int i = 0; i < segments.size(); i++) {
-            p.keys[i] = memoryKey(r, segments.get(i));
+            // also the key that joins repeated segments in flight, with the memory off
+            p.keys[i] = PartitionMemory.key(model, r, segments.get(i));
             MemoryEntry hit = memory == null ? null : memory.lookup(p.keys[i]);
             if (hit != null) {
                 p.pieces[i] = new Piece(hit.text(), hit.inputTokens(), hit.outputTokens(), hit.truncated(), hit.score(), true, null);
@@ -169,11 +181,6 @@ final class TranslationProcessor implements Processor<byte[], Envelope, byte[], 
                 inFlight.want(p, i, now);
             }
         }
-    }
-
-    /** The segment's memory key (also the key that joins repeated segments in flight, with the memory off). */
-    private byte[] memoryKey(TranslationRequest r, String segment) {
-        return memory != null ? memory.key(r, segment) : PartitionMemory.key(model, r, segment);
     }
 
     private void submit() {
@@ -254,7 +261,7 @@ final class TranslationProcessor implements Processor<byte[], Envelope, byte[], 
     /** Forwards a complete request: its translation, or a dead letter if a segment failed in the engine. */
     private void forward(PendingRequest p) {
         if (p.failure != null) {
-            forwardFailure(p.env, FailureReason.INTERNAL, p.failure);
+            forwardFailure(p.env, p.failureReason, p.failure);
             return;
         }
         for (Piece piece : p.pieces) {
@@ -263,7 +270,7 @@ final class TranslationProcessor implements Processor<byte[], Envelope, byte[], 
                 return;
             }
         }
-        TranslationResult result = ResultAssembler.assemble(p, model, context.currentSystemTimeMs());
+        TranslationResult result = ResultAssembler.assemble(p, context.currentSystemTimeMs());
         context.forward(new Record<>(p.env.key(), Outcome.of(result), p.env.timestamp()));
         events.translated(result);
     }

@@ -45,16 +45,21 @@ public final class TranslationTopology {
 
     /**
      * @param settings  topics, limits, batching, memory
-     * @param batcher   the instance's shared batcher (owns the engine)
-     * @param model     the engine's model (name and version)
+     * @param batcher   the instance's shared batcher (holds the models' translators)
+     * @param router    which of the batcher's models translates a request (results name model and version)
      * @param requests  value serde of the input topic
      * @param results   value serde of the output topic
      * @param failures  value serde of the dead-letter topic
      * @param events    metrics hooks
      */
-    public static Topology build(PipelineSettings settings, Batcher batcher, ModelInfo model,
+    public static Topology build(PipelineSettings settings, Batcher batcher, ModelRouter router,
                                  Serde<TranslationRequest> requests, Serde<TranslationResult> results,
                                  Serde<TranslationFailure> failures, PipelineEvents events) {
+        for (ModelInfo m : router.models()) {
+            if (!batcher.serves(m.name())) {
+                throw new IllegalArgumentException("the batcher has no translator for model '" + m.name() + "'");
+            }
+        }
         StreamsBuilder builder = new StreamsBuilder();
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StoreNames.BUFFER),
                 Serdes.Long(), new EnvelopeSerde()).withCachingEnabled());
@@ -73,7 +78,7 @@ public final class TranslationTopology {
         }
         String[] stores = settings.memoryEnabled() ? new String[] {StoreNames.BUFFER, StoreNames.MEMORY} : new String[] {StoreNames.BUFFER};
         KStream<byte[], Outcome> outcomes = received.process(
-                () -> new TranslationProcessor(settings, batcher, model, events), Named.as("translate"), stores);
+                () -> new TranslationProcessor(settings, batcher, router, events), Named.as("translate"), stores);
         outcomes.filter((k, o) -> o.ok(), Named.as("ok"))
                 .mapValues(Outcome::result, Named.as("result"))
                 .to(settings.translationsTopic(), Produced.with(Serdes.ByteArray(), results).withName("translations"));
@@ -97,14 +102,14 @@ public final class TranslationTopology {
         return p;
     }
 
-    /** the same text with the same languages and options gets the same key, whatever the record's key */
+    /** the same text with the same model, languages and options gets the same key, whatever the record's key */
     private static byte[] contentKey(Envelope env) {
         TranslationRequest r = env.request();
         if (r == null) {
             return env.key() == null ? new byte[0] : env.key();
         }
         var o = r.getOptions();
-        return MemoryKey.of(r.getSourceLang(), r.getTargetLang(), o == null ? null : o.getNumBeams(),
+        return MemoryKey.of(r.getModel(), r.getSourceLang(), r.getTargetLang(), o == null ? null : o.getNumBeams(),
                 o == null ? null : o.getMaxNewTokens(), Segmenter.normalize(r.getText()));
     }
 

@@ -92,7 +92,7 @@ class ModelTextHandlingTopologyTest {
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         props.put(DeadLetterHandler.EVENTS_CONFIG, events);
-        driver = new TopologyTestDriver(TranslationTopology.build(s, batcher, recording.modelInfo(), req, res, failSerde, events), props);
+        driver = new TopologyTestDriver(TranslationTopology.build(s, batcher, ModelRouter.of(recording.modelInfo()), req, res, failSerde, events), props);
         requests = driver.createInputTopic(s.requestsTopic(), new StringSerializer(), req.serializer());
         translations = driver.createOutputTopic(s.translationsTopic(), new StringDeserializer(), res.deserializer());
     }

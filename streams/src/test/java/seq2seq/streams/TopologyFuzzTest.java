@@ -82,7 +82,7 @@ class TopologyFuzzTest {
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         props.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("topology-fuzz").toString());
         props.put(DeadLetterHandler.EVENTS_CONFIG, handlerEvents);
-        driver = new TopologyTestDriver(TranslationTopology.build(settings, batcher, engine.modelInfo(), req, res, fail, events), props);
+        driver = new TopologyTestDriver(TranslationTopology.build(settings, batcher, ModelRouter.of(engine.modelInfo()), req, res, fail, events), props);
         requests = driver.createInputTopic(settings.requestsTopic(), new StringSerializer(), req.serializer());
         rawRequests = driver.createInputTopic(settings.requestsTopic(), new StringSerializer(), new ByteArraySerializer());
         translations = driver.createOutputTopic(settings.translationsTopic(), new StringDeserializer(), res.deserializer());

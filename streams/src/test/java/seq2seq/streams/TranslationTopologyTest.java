@@ -78,7 +78,7 @@ class TranslationTopologyTest {
         settings = s;
         PipelineEvents events = new PipelineEvents() {
             @Override
-            public void batchDone(int segments, int tokens, long nanos) {
+            public void batchDone(String model, int segments, int tokens, long nanos) {
                 batchSizes.add(segments);
             }
 
@@ -104,7 +104,7 @@ class TranslationTopologyTest {
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         props.put(DeadLetterHandler.EVENTS_CONFIG, events);
-        driver = new TopologyTestDriver(TranslationTopology.build(s, batcher, translator.modelInfo(), req, res, fail, events), props);
+        driver = new TopologyTestDriver(TranslationTopology.build(s, batcher, ModelRouter.of(translator.modelInfo()), req, res, fail, events), props);
         requests = driver.createInputTopic(s.requestsTopic(), new StringSerializer(), req.serializer());
         rawRequests = driver.createInputTopic(s.requestsTopic(), new StringSerializer(), new ByteArraySerializer());
         translations = driver.createOutputTopic(s.translationsTopic(), new StringDeserializer(), res.deserializer());
@@ -189,7 +189,7 @@ class TranslationTopologyTest {
     /** the translation memory's entry for a segment translated with the model's defaults */
     private MemoryEntry remembered(String segment) {
         return driver.<byte[], MemoryEntry>getKeyValueStore(StoreNames.MEMORY)
-                .get(MemoryKey.of(translator.modelInfo().version(), null, null, null, null, segment));
+                .get(MemoryKey.of(translator.modelInfo().name(), translator.modelInfo().version(), null, null, null, null, segment));
     }
 
     @Test

@@ -200,7 +200,7 @@ final class KafkaBench {
             }
 
             @Override
-            public void batchDone(int segments, int estimatedTokens, long nanos) {
+            public void batchDone(String model, int segments, int estimatedTokens, long nanos) {
                 batches.incrementAndGet();
                 batchSegments.addAndGet(segments);
                 engineNanos.addAndGet(nanos);

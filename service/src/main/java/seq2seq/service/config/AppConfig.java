@@ -106,13 +106,14 @@ public final class AppConfig {
             if (p != null) {
                 String problem = p.check().problem(e.getValue());
                 if (problem != null) {
-                    problems.add(key + " (" + p.envVar() + ") " + problem);
+                    problems.add(key + " (" + Property.envVar(key) + ") " + problem);
                 }
             } else if (!key.startsWith(Settings.KAFKA_PREFIX) && !key.startsWith(Settings.REGISTRY_PREFIX)) {
                 problems.add(key + " is not a known property (see the README's configuration table); kafka.* and registry.* keys pass through");
             }
         }
         if (problems.isEmpty()) {
+            problems.addAll(modelProblems());
             long block = getLong(Settings.BATCH_MAX_BLOCK);
             long txTimeout = getLong(Settings.TRANSACTION_TIMEOUT);
             if (block * 2 > txTimeout) {
@@ -128,6 +129,86 @@ public final class AppConfig {
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
+    }
+
+    /**
+     * One model to load.
+     *
+     * @param name   what requests and results call it
+     * @param dir    its bundle folder
+     * @param dtype  which weights
+     * @param pairs  the language pairs configured for it, or null: what its bundle declares
+     */
+    public record ModelSpec(String name, Path dir, String dtype, seq2seq.model.LanguagePairs pairs) {
+    }
+
+    /**
+     * The models to serve, in name order: each {@code models.NAME.dir}, or when there is none the one model of
+     * {@code model.dir}, named after its folder.
+     */
+    public List<ModelSpec> models() {
+        Set<String> names = new java.util.TreeSet<>();
+        values.keySet().forEach(k -> {
+            java.util.regex.Matcher m = Settings.MODEL_KEY.matcher(k);
+            if (m.matches() && m.group(2).equals("dir")) {
+                names.add(m.group(1));
+            }
+        });
+        if (names.isEmpty()) {
+            Path dir = Path.of(get(Settings.MODEL_DIR));
+            Path file = dir.toAbsolutePath().normalize().getFileName();
+            return List.of(new ModelSpec(file == null ? "model" : file.toString(), dir, get(Settings.MODEL_DTYPE), null));
+        }
+        List<ModelSpec> out = new ArrayList<>();
+        for (String n : names) {
+            String pairs = values.get("models." + n + ".pairs");
+            out.add(new ModelSpec(n, Path.of(values.get("models." + n + ".dir")),
+                    values.getOrDefault("models." + n + ".dtype", get(Settings.MODEL_DTYPE)),
+                    pairs == null || pairs.isBlank() ? null : seq2seq.model.LanguagePairs.parse(pairs)));
+        }
+        return out;
+    }
+
+    /** The model that takes requests naming neither model nor languages: {@code models.default}, else the only one. */
+    public String defaultModel() {
+        String d = get(Settings.MODELS_DEFAULT);
+        return d != null ? d.strip() : models().get(0).name();
+    }
+
+    /** What is wrong with the models.* keys taken together. */
+    private List<String> modelProblems() {
+        List<String> problems = new ArrayList<>();
+        Set<String> declared = new java.util.TreeSet<>();
+        Set<String> mentioned = new java.util.TreeSet<>();
+        values.keySet().forEach(k -> {
+            java.util.regex.Matcher m = Settings.MODEL_KEY.matcher(k);
+            if (m.matches()) {
+                mentioned.add(m.group(1));
+                if (m.group(2).equals("dir")) {
+                    declared.add(m.group(1));
+                }
+            }
+        });
+        for (String n : mentioned) {
+            if (!declared.contains(n)) {
+                problems.add("models." + n + ".* is set but models." + n + ".dir is not: every model needs its folder");
+            }
+        }
+        if (!declared.isEmpty() && values.containsKey(Settings.MODEL_DIR.name())) {
+            problems.add(Settings.MODEL_DIR.name() + " and models.<name>.dir are both set: use models.<name>.dir for every model");
+        }
+        String d = values.get(Settings.MODELS_DEFAULT.name());
+        if (d != null && !declared.isEmpty() && !declared.contains(d.strip())) {
+            problems.add(Settings.MODELS_DEFAULT.name() + " is '" + d + "', not one of the models: " + String.join(", ", declared));
+        }
+        if (d == null && declared.size() > 1) {
+            problems.add(Settings.MODELS_DEFAULT.name() + " must name one of the models " + String.join(", ", declared)
+                    + " (the one for requests that name neither a model nor languages)");
+        }
+        if (d != null && declared.isEmpty() && !d.strip().equals(models().get(0).name())) {
+            problems.add(Settings.MODELS_DEFAULT.name() + " is '" + d + "' but the one model served is '" + models().get(0).name() + "'");
+        }
+        return problems;
     }
 
     /** The pipeline's part. */

@@ -29,6 +29,19 @@ public final class Settings {
             .allMatch(code -> PipelineSettings.LANGUAGE_CODE.matcher(code.strip()).matches()) ? null
             : "must be comma-separated language codes (letters, digits, '-', '_'), got '" + v + "'";
 
+    /** a key of one model's: models.NAME.dir|dtype|pairs */
+    public static final java.util.regex.Pattern MODEL_KEY = java.util.regex.Pattern.compile("models\\.([A-Za-z0-9_-]{1,64})\\.(dir|dtype|pairs)");
+    private static final Check DTYPE = oneOf("fp32", "fp16", "q8", "int8", "uint8", "q4", "q4f16", "bnb4");
+    private static final Check PAIRS = v -> {
+        try {
+            seq2seq.model.LanguagePairs.parse(v);
+        } catch (IllegalArgumentException e) {
+            return e.getMessage();
+        }
+        return java.util.Arrays.stream(v.split("[,:-]")).allMatch(c -> c.isBlank() || PipelineSettings.LANGUAGE_CODE.matcher(c.strip()).matches())
+                ? null : "must be language pairs of codes (letters, digits, '_'), got '" + v + "'";
+    };
+
     private Settings() {
     }
 
@@ -81,11 +94,21 @@ public final class Settings {
     public static final Property TOPICS_REPLICATION = add("topics.replication.factor", "-1",
             "replication of the topics topics.create makes; -1 = the broker's default", intRange(-1, 10));
 
-    // --- model ---
+    // --- model(s) ---
     public static final Property MODEL_DIR = add("model.dir", "models/s2s-en-de-small",
-            "model bundle folder (ONNX encoder/decoder, tokenizer, config)", NOT_BLANK);
+            "model bundle folder (ONNX encoder/decoder, tokenizer, config); one model, named after the folder (unless `models.<name>.dir` is set)", NOT_BLANK);
     public static final Property MODEL_DTYPE = add("model.dtype", "fp32",
-            "weights to load: fp32, or q8 for the bundle's _quantized files", oneOf("fp32", "fp16", "q8", "int8", "uint8", "q4", "q4f16", "bnb4"));
+            "weights to load: fp32, or q8 for the bundle's _quantized files", DTYPE);
+    public static final Property MODELS_DIR = add("models.<name>.dir", null,
+            "several models per instance: each one's bundle folder; the name (letters, digits, `_`, `-`) is what a request's `model` field and a result's `model` say", NOT_BLANK);
+    public static final Property MODELS_DTYPE = add("models.<name>.dtype", null,
+            "that model's weights; default: `model.dtype`", DTYPE);
+    public static final Property MODELS_PAIRS = add("models.<name>.pairs", null,
+            "language pairs that model serves, e.g. `en-de,en-fr` (`en:pt-BR` when a code has a `-`); default: what its bundle declares, else any", PAIRS);
+    public static final Property MODELS_DEFAULT = add("models.default", null,
+            "the model for requests that name neither a model nor languages; required with several models", NOT_BLANK);
+    public static final Property MODELS_STRICT_LANGUAGES = add("models.strict.languages", "true",
+            "dead-letter as UNSUPPORTED_LANGUAGE a request that no model serves (e.g. a target language none produces); false: the default model takes it", BOOLEAN);
     public static final Property ENGINE_THREADS = add("engine.intra.op.threads", "1",
             "ONNX Runtime threads per operator", intRange(1, 256));
 
@@ -146,11 +169,16 @@ public final class Settings {
         return Collections.unmodifiableList(ALL);
     }
 
+    /** The property of a key; {@code models.a.dir} is {@link #MODELS_DIR}'s. */
     public static Property find(String name) {
         for (Property p : ALL) {
             if (p.name().equals(name)) {
                 return p;
             }
+        }
+        java.util.regex.Matcher m = MODEL_KEY.matcher(name);
+        if (m.matches()) {
+            return find("models.<name>." + m.group(2));
         }
         return null;
     }

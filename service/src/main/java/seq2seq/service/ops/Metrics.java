@@ -30,6 +30,9 @@ import java.util.function.IntSupplier;
 /**
  * The pipeline's metrics in a Micrometer Prometheus registry (served at {@code /metrics}), plus the few live
  * figures the status page shows. Thread-safe: stream threads and the batcher's thread report here.
+ * <p>
+ * The series of one model's work carry a {@code model} label: records out, latency (histogram and quantiles), batch
+ * size, tokens and duration. The status page's overall figures add the models up.
  */
 public final class Metrics implements PipelineEvents, AutoCloseable {
     /** seconds over which the status page's rates (and the tokens/s gauge) are averaged */
@@ -41,24 +44,26 @@ public final class Metrics implements PipelineEvents, AutoCloseable {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     /** requests read from the input topic */
     private final Counter in;
-    /** translations forwarded, computed by the engine */
+    /** each model's series, by model name */
+    private final Map<String, PerModel> perModel = new java.util.concurrent.ConcurrentHashMap<>();
+    /** the overall figures the status page shows (not exported: /metrics has them per model) */
+    private final io.micrometer.core.instrument.simple.SimpleMeterRegistry local = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+    /** translations forwarded, computed by the engine (all models) */
     private final Counter outComputed;
-    /** translations forwarded, answered from the translation memory */
+    /** translations forwarded, answered from the translation memory (all models) */
     private final Counter outCached;
     /** dead letters by reason (all reasons registered up front, so a zero is visible) */
     private final Map<FailureReason, Counter> deadLetters = new EnumMap<>(FailureReason.class);
     /** translation-memory look-ups per segment */
     private final Counter memoryHits;
     private final Counter memoryMisses;
-    /** segments per engine batch */
+    /** segments per engine batch (all models) */
     private final DistributionSummary batchSize;
-    /** estimated source tokens per engine batch */
-    private final DistributionSummary batchTokens;
-    /** engine time per batch */
+    /** engine time per batch (all models) */
     private final Timer batchTime;
     /** tokens the engine generated (output tokens of computed translations) */
     private final Counter generatedTokens;
-    /** end-to-end latency: request's created_at to the translation's forwarding */
+    /** end-to-end latency: request's created_at to the translation's forwarding (all models) */
     private final Timer latency;
     /** rates for the status page and the tokens/s gauge */
     private final RateWindow inRate = new RateWindow(RATE_WINDOW_SECONDS, System::nanoTime);
@@ -70,8 +75,8 @@ public final class Metrics implements PipelineEvents, AutoCloseable {
     private KafkaStreamsMetrics streamsMetrics;
     /** garbage collections (closed with the registry) */
     private final JvmGcMetrics gcMetrics = new JvmGcMetrics();
-    /** the loaded model, once known */
-    private volatile ModelInfo model;
+    /** the loaded models, in the order they were loaded (the first is the default) */
+    private final List<ModelInfo> models = new java.util.concurrent.CopyOnWriteArrayList<>();
     /** the engine's queue, once bound */
     private volatile IntSupplier queueDepth;
 
@@ -79,34 +84,20 @@ public final class Metrics implements PipelineEvents, AutoCloseable {
     public Metrics(int recentCount) {
         this.recent = new RecentTranslations(recentCount);
         in = Counter.builder("s2s.records.in").description("requests read from the input topic").register(registry);
-        outComputed = outCounter("false");
-        outCached = outCounter("true");
+        outComputed = local.counter("out.computed");
+        outCached = local.counter("out.cached");
         for (FailureReason r : FailureReason.values()) {
             deadLetters.put(r, Counter.builder("s2s.records.dead.lettered").tag("reason", r.name())
                     .description("input records sent to the dead-letter topic, by reason").register(registry));
         }
         memoryHits = memoryCounter("hit");
         memoryMisses = memoryCounter("miss");
-        batchSize = DistributionSummary.builder("s2s.batch.size").baseUnit("segments")
-                .description("segments per engine batch")
-                .serviceLevelObjectives(1, 2, 4, 8, 16, 32, 64, 128, 256, 512).register(registry);
-        batchTokens = DistributionSummary.builder("s2s.batch.tokens").baseUnit("tokens")
-                .description("estimated source tokens per engine batch")
-                .serviceLevelObjectives(16, 64, 256, 1024, 4096, 16384).register(registry);
-        batchTime = Timer.builder("s2s.batch.duration").description("engine time per batch")
-                .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
-                .maximumExpectedValue(Duration.ofSeconds(30)).register(registry);
+        batchSize = local.summary("batch.size");
+        batchTime = local.timer("batch.duration");
         generatedTokens = Counter.builder("s2s.generated.tokens").baseUnit("tokens")
                 .description("tokens generated by the engine").register(registry);
-        latency = Timer.builder("s2s.latency").description("end-to-end latency from the request's created_at to the translation's forwarding")
-                .publishPercentiles(PERCENTILES).publishPercentileHistogram()
-                .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofMinutes(5))
-                .distributionStatisticExpiry(Duration.ofMinutes(1)).register(registry);
-        // with a histogram published, the Prometheus registry leaves client-side percentiles out: publish them as gauges
-        for (double q : PERCENTILES) {
-            Gauge.builder("s2s.latency.quantile", latency, t -> percentile(t, q)).baseUnit("seconds").tag("quantile", Double.toString(q))
-                    .description("end-to-end latency percentiles over the last minute, computed in the instance").register(registry);
-        }
+        latency = Timer.builder("s2s.latency").publishPercentiles(PERCENTILES)
+                .distributionStatisticExpiry(Duration.ofMinutes(1)).register(local);
         Gauge.builder("s2s.generated.tokens.rate", tokenRate, RateWindow::perSecond).baseUnit("tokens.per.second")
                 .description("tokens generated per second over the last " + RATE_WINDOW_SECONDS + " s").register(registry);
         new JvmMemoryMetrics().bindTo(registry);
@@ -125,9 +116,47 @@ public final class Metrics implements PipelineEvents, AutoCloseable {
         return Double.NaN;
     }
 
-    private Counter outCounter(String cached) {
-        return Counter.builder("s2s.records.out").tag("cached", cached)
-                .description("translations forwarded to the output topic").register(registry);
+    /** One model's series (all with its {@code model} label). */
+    private final class PerModel {
+        final Counter outComputed;
+        final Counter outCached;
+        final DistributionSummary batchSize;
+        final DistributionSummary batchTokens;
+        final Timer batchTime;
+        final Timer latency;
+
+        PerModel(String model) {
+            outComputed = outCounter(model, "false");
+            outCached = outCounter(model, "true");
+            batchSize = DistributionSummary.builder("s2s.batch.size").baseUnit("segments").tag("model", model)
+                    .description("segments per engine batch")
+                    .serviceLevelObjectives(1, 2, 4, 8, 16, 32, 64, 128, 256, 512).register(registry);
+            batchTokens = DistributionSummary.builder("s2s.batch.tokens").baseUnit("tokens").tag("model", model)
+                    .description("estimated source tokens per engine batch")
+                    .serviceLevelObjectives(16, 64, 256, 1024, 4096, 16384).register(registry);
+            batchTime = Timer.builder("s2s.batch.duration").description("engine time per batch").tag("model", model)
+                    .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
+                    .maximumExpectedValue(Duration.ofSeconds(30)).register(registry);
+            latency = Timer.builder("s2s.latency").description("end-to-end latency from the request's created_at to the translation's forwarding")
+                    .tag("model", model).publishPercentiles(PERCENTILES).publishPercentileHistogram()
+                    .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofMinutes(5))
+                    .distributionStatisticExpiry(Duration.ofMinutes(1)).register(registry);
+            // with a histogram published, the Prometheus registry leaves client-side percentiles out: publish them as gauges
+            for (double q : PERCENTILES) {
+                Gauge.builder("s2s.latency.quantile", latency, t -> percentile(t, q)).baseUnit("seconds")
+                        .tag("model", model).tag("quantile", Double.toString(q))
+                        .description("end-to-end latency percentiles over the last minute, computed in the instance").register(registry);
+            }
+        }
+
+        private Counter outCounter(String model, String cached) {
+            return Counter.builder("s2s.records.out").tag("cached", cached).tag("model", model)
+                    .description("translations forwarded to the output topic").register(registry);
+        }
+    }
+
+    private PerModel of(String model) {
+        return perModel.computeIfAbsent(model == null ? "unknown" : model, PerModel::new);
     }
 
     private Counter memoryCounter(String result) {
@@ -145,9 +174,12 @@ public final class Metrics implements PipelineEvents, AutoCloseable {
 
     @Override
     public void translated(TranslationResult result) {
+        PerModel m = of(result.getModel());
+        (result.getCached() ? m.outCached : m.outComputed).increment();
         (result.getCached() ? outCached : outComputed).increment();
         outRate.add(1);
         long latencyMs = Math.max(0, result.getLatencyMs());
+        m.latency.record(latencyMs, TimeUnit.MILLISECONDS);
         latency.record(latencyMs, TimeUnit.MILLISECONDS);
         if (!result.getCached()) {
             generatedTokens.increment(result.getOutputTokens());
@@ -167,19 +199,26 @@ public final class Metrics implements PipelineEvents, AutoCloseable {
     }
 
     @Override
-    public void batchDone(int segments, int estimatedTokens, long nanos) {
+    public void batchDone(String model, int segments, int estimatedTokens, long nanos) {
+        PerModel m = of(model);
+        m.batchSize.record(segments);
+        m.batchTokens.record(estimatedTokens);
+        m.batchTime.record(nanos, TimeUnit.NANOSECONDS);
         batchSize.record(segments);
-        batchTokens.record(estimatedTokens);
         batchTime.record(nanos, TimeUnit.NANOSECONDS);
     }
 
     // --- what the app binds once it has it ---
 
-    /** The info metric {@code s2s_model_info{model,version} 1}. */
+    /**
+     * The info metric {@code s2s_model_info{model,version} 1}, and the model's series at zero; once per model served
+     * (the first is the default).
+     */
     public void modelLoaded(ModelInfo info) {
-        this.model = info;
+        models.add(info);
         Gauge.builder("s2s.model.info", () -> 1).tag("model", info.name()).tag("version", info.version())
-                .description("the loaded model (value is always 1)").register(registry);
+                .description("a loaded model (value is always 1)").register(registry);
+        of(info.name());
     }
 
     /** Segments waiting for the engine (the shared batcher's queue). */
@@ -208,8 +247,25 @@ public final class Metrics implements PipelineEvents, AutoCloseable {
         return registry;
     }
 
+    /** The first model loaded (the default one), or null. */
     public ModelInfo model() {
-        return model;
+        return models.isEmpty() ? null : models.get(0);
+    }
+
+    /** Every model loaded, in order. */
+    public List<ModelInfo> models() {
+        return List.copyOf(models);
+    }
+
+    /** One model's figures for the status page: translations out (computed, cached), batches and their mean time. */
+    Map<String, Object> modelFigures(String model) {
+        PerModel m = perModel.get(model);
+        Map<String, Object> f = new java.util.LinkedHashMap<>();
+        f.put("recordsOut", m == null ? 0 : (long) (m.outComputed.count() + m.outCached.count()));
+        f.put("recordsOutCached", m == null ? 0 : (long) m.outCached.count());
+        f.put("batches", m == null ? 0 : m.batchTime.count());
+        f.put("meanBatchMs", m == null || m.batchTime.count() == 0 ? null : m.batchTime.mean(TimeUnit.MILLISECONDS));
+        return f;
     }
 
     /** Figures for the status page, read at one moment. */
@@ -262,5 +318,6 @@ public final class Metrics implements PipelineEvents, AutoCloseable {
         }
         gcMetrics.close();
         registry.close();
+        local.close();
     }
 }

@@ -49,6 +49,7 @@ public final class Operations implements AutoCloseable {
         return metrics;
     }
 
+    /** Once per model served, the default one first. */
     public void modelLoaded(ModelInfo info) {
         metrics.modelLoaded(info);
         readiness.modelLoaded(info.name());

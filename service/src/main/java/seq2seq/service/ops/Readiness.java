@@ -19,7 +19,7 @@ public final class Readiness {
     public record Verdict(boolean ready, String reason) {
     }
 
-    /** the loaded model's name, once loaded */
+    /** a loaded model's name, once one is loaded (all are loaded before Kafka Streams starts) */
     private volatile String model;
     /** the Kafka Streams client, once built */
     private volatile KafkaStreams streams;

@@ -51,6 +51,17 @@ final class StatusReport {
         ModelInfo model = metrics.model();
         s.put("model", model == null ? null : model.name());
         s.put("modelVersion", model == null ? null : model.version());
+        java.util.List<Map<String, Object>> models = new java.util.ArrayList<>();
+        for (ModelInfo m : metrics.models()) {
+            Map<String, Object> e = new LinkedHashMap<>();
+            e.put("name", m.name());
+            e.put("version", m.version());
+            e.put("languages", m.languages().toString());
+            e.put("default", model != null && m.name().equals(model.name()));
+            e.putAll(metrics.modelFigures(m.name()));
+            models.add(e);
+        }
+        s.put("models", models);
         s.put("uptimeSeconds", (System.currentTimeMillis() - startedAtMillis) / 1000);
         addPartitions(s, ks);
         s.put("restoring", new TreeSet<>(readiness.restoring()));

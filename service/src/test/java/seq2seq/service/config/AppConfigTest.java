@@ -67,6 +67,47 @@ class AppConfigTest {
     }
 
     @Test
+    void oneModelByDefaultNamedAfterItsFolder() {
+        AppConfig c = AppConfig.of(Map.of("model.dir", "testdata/models/tiny", "model.dtype", "q8"));
+        assertEquals(java.util.List.of(new AppConfig.ModelSpec("tiny", Path.of("testdata/models/tiny"), "q8", null)), c.models());
+        assertEquals("tiny", c.defaultModel());
+        assertEquals("s2s-en-de-small", AppConfig.of(Map.of()).defaultModel(), "the shipped model when nothing is set");
+    }
+
+    @Test
+    void severalModelsWithTheirOwnFoldersWeightsAndPairs() {
+        AppConfig c = AppConfig.load(null, Map.of("S2S_MODELS_DE_DIR", "testdata/models/tiny",
+                "S2S_MODELS_FR_DIR", "testdata/models/tiny", "S2S_MODELS_FR_DTYPE", "q8", "S2S_MODELS_FR_PAIRS", "en-fr,de-fr",
+                "S2S_MODELS_DEFAULT", "de"));
+        var models = c.models();
+        assertEquals(java.util.List.of("de", "fr"), models.stream().map(AppConfig.ModelSpec::name).toList());
+        assertEquals("fp32", models.get(0).dtype(), "model.dtype is every model's default");
+        assertEquals(null, models.get(0).pairs(), "languages from the bundle");
+        assertEquals("q8", models.get(1).dtype());
+        assertEquals(seq2seq.model.LanguagePairs.parse("en-fr,de-fr"), models.get(1).pairs());
+        assertEquals("de", c.defaultModel());
+        assertEquals("models.<name>.dir", Settings.find("models.de.dir").name());
+        assertEquals("S2S_MODELS_<NAME>_DIR", Settings.MODELS_DIR.envVar());
+    }
+
+    @Test
+    void badModelSettingsAreReportedTogether() {
+        ConfigException e = assertThrows(ConfigException.class, () -> AppConfig.of(Map.of(
+                "models.a.dir", "x", "models.b.dir", "y", "models.c.pairs", "en-de", "model.dir", "z")));
+        assertTrue(e.getMessage().contains("models.c.* is set but models.c.dir is not"), e.getMessage());
+        assertTrue(e.getMessage().contains("model.dir and models.<name>.dir are both set"), e.getMessage());
+        assertTrue(e.getMessage().contains("models.default must name one of the models a, b "), e.getMessage());
+        e = assertThrows(ConfigException.class, () -> AppConfig.of(Map.of("models.a.dir", "x", "models.default", "b")));
+        assertTrue(e.getMessage().contains("models.default is 'b', not one of the models: a"), e.getMessage());
+        e = assertThrows(ConfigException.class, () -> AppConfig.of(Map.of("models.a.dir", "x", "models.a.pairs", "en")));
+        assertTrue(e.getMessage().contains("models.a.pairs (S2S_MODELS_A_PAIRS) 'en' is not a language pair"), e.getMessage());
+        e = assertThrows(ConfigException.class, () -> AppConfig.of(Map.of("models.a.dir", "x", "models.a.dtype", "fp64")));
+        assertTrue(e.getMessage().contains("models.a.dtype (S2S_MODELS_A_DTYPE) must be one of"), e.getMessage());
+        e = assertThrows(ConfigException.class, () -> AppConfig.of(Map.of("models.a b.dir", "x")));
+        assertTrue(e.getMessage().contains("models.a b.dir is not a known property"), e.getMessage());
+    }
+
+    @Test
     void theTableListsEveryProperty() {
         String table = Settings.markdownTable();
         for (Property p : Settings.all()) {

@@ -127,7 +127,7 @@ class DeployManifestsTest {
             assertEquals(List.of(), unknown, "instance " + i + ": variables that set no configuration key");
         }
         String topics = services.path("topics").path("command").toString();
-        for (String t : List.of(Settings.REQUESTS_TOPIC, Settings.TRANSLATIONS_TOPIC, Settings.FAILURES_TOPIC)) {
+        for (Property t : List.of(Settings.REQUESTS_TOPIC, Settings.TRANSLATIONS_TOPIC, Settings.FAILURES_TOPIC)) {
             assertTrue(topics.contains(t.defaultValue()), "the topic step creates " + t.defaultValue());
         }
         assertTrue(services.path("kafka").path("ports").toString().contains("9092:9092"),

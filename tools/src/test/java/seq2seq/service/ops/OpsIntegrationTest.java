@@ -107,7 +107,7 @@ class OpsIntegrationTest {
             awaitReady(a);
             String before = get(a, "/metrics", 200);
             assertEquals(0, sample(before, "s2s_records_in_total"));
-            assertEquals(0, sample(before, "s2s_latency_seconds_count"));
+            assertEquals(0, sample(before, "s2s_latency_seconds_count{model=\"tiny\"}"), "the model's series start at zero");
 
             // 50 new sentences; once translated, the same 50 three times (memory hits), then one text over the cap
             List<String> round = sentences(0, 50);
@@ -134,16 +134,16 @@ class OpsIntegrationTest {
             }
             assertTrue(seenIn.stream().anyMatch(v -> v > 50 && v < 201), "scraped while records flowed: " + seenIn);
             assertEquals(201, sample(after, "s2s_records_in_total"));
-            assertEquals(50, sample(after, "s2s_records_out_total{cached=\"false\"}"));
-            assertEquals(150, sample(after, "s2s_records_out_total{cached=\"true\"}"), "repeats are answered from memory");
+            assertEquals(50, sample(after, "s2s_records_out_total{cached=\"false\",model=\"tiny\"}"));
+            assertEquals(150, sample(after, "s2s_records_out_total{cached=\"true\",model=\"tiny\"}"), "repeats are answered from memory");
             assertEquals(1, sample(after, "s2s_records_dead_lettered_total{reason=\"TOO_LONG\"}"));
             assertEquals(150, sample(after, "s2s_memory_lookups_total{result=\"hit\"}"));
             assertEquals(50, sample(after, "s2s_memory_lookups_total{result=\"miss\"}"));
-            assertEquals(200, sample(after, "s2s_latency_seconds_count"));
-            assertEquals(200, sample(after, "s2s_latency_seconds_bucket{le=\"+Inf\"}"));
-            assertTrue(sample(after, "s2s_latency_quantile_seconds{quantile=\"0.99\"}") > 0);
-            assertTrue(sample(after, "s2s_batch_size_segments_count") > 0);
-            assertTrue(sample(after, "s2s_batch_duration_seconds_count") > 0);
+            assertEquals(200, sample(after, "s2s_latency_seconds_count{model=\"tiny\"}"));
+            assertEquals(200, sample(after, "s2s_latency_seconds_bucket{model=\"tiny\",le=\"+Inf\"}"));
+            assertTrue(sample(after, "s2s_latency_quantile_seconds{model=\"tiny\",quantile=\"0.99\"}") > 0);
+            assertTrue(sample(after, "s2s_batch_size_segments_count{model=\"tiny\"}") > 0);
+            assertTrue(sample(after, "s2s_batch_duration_seconds_count{model=\"tiny\"}") > 0);
             assertTrue(sample(after, "s2s_generated_tokens_total") > 0);
             assertEquals(1, sample(after, "s2s_model_info{model=\"" + engine.modelInfo().name() + "\",version=\""
                     + engine.modelInfo().version() + "\"}"));

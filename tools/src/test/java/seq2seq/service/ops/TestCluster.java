@@ -102,6 +102,23 @@ final class TestCluster implements AutoCloseable {
         return ids;
     }
 
+    /** Writes these requests, keyed by id. */
+    void produceRequests(List<TranslationRequest> requests) {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        try (Serializer<TranslationRequest> values = RegistryAvroSerde.of(TranslationRequest.class,
+                Map.of("schema.registry.url", registry.url()), false).serializer();
+             KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p, new StringSerializer(),
+                     new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+            for (TranslationRequest r : requests) {
+                producer.send(new ProducerRecord<>(base.pipeline().requestsTopic(), r.getId(),
+                        values.serialize(base.pipeline().requestsTopic(), r)));
+            }
+            producer.flush();
+        }
+    }
+
     /** A read_committed consumer of the output and dead-letter topics, from the beginning. */
     KafkaConsumer<String, byte[]> outputReader() {
         Properties p = new Properties();

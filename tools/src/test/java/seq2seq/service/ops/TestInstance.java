@@ -6,6 +6,7 @@ import seq2seq.service.config.AppConfig;
 import seq2seq.generation.Translator;
 
 import java.time.Duration;
+import java.util.List;
 
 /** One pipeline instance with its operations endpoints, wired as {@code run} wires them (the engine is shared and not closed here). */
 final class TestInstance implements AutoCloseable {
@@ -21,9 +22,14 @@ final class TestInstance implements AutoCloseable {
 
     /** @param listener told of each Kafka Streams state change, on the thread that makes it */
     TestInstance(AppConfig config, Translator engine, KafkaStreams.StateListener listener) {
+        this(config, List.of(engine), listener);
+    }
+
+    /** Several models (the first is the default unless models.default says otherwise). */
+    TestInstance(AppConfig config, List<Translator> models, KafkaStreams.StateListener listener) {
         this.ops = Operations.start(config);
-        ops.modelLoaded(engine.modelInfo());
-        this.service = new PipelineService(config, engine, ops.events());
+        models.forEach(m -> ops.modelLoaded(m.modelInfo()));
+        this.service = new PipelineService(config, models, ops.events());
         ops.attach(service.streams(), service.batcher()::queued);
         service.streams().setStateListener(listener);
         service.start();
