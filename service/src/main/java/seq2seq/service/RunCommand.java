@@ -46,7 +46,8 @@ public final class RunCommand implements Callable<Integer> {
             ops.modelLoaded(engine.modelInfo());
             log.info("model {} version {} ({} weights, {} decoder; tables loaded once for all its files: {})",
                     engine.modelInfo().name(), engine.modelInfo().version(), engine.options().dtype(),
-                    engine.bundle().layout.name().toLowerCase(java.util.Locale.ROOT), engine.sharedTables());
+                    engine.bundle() == null ? "recurrent" : engine.bundle().layout.name().toLowerCase(java.util.Locale.ROOT),
+                    engine.sharedTables());
             engine.tablesNotShared().forEach(t -> log.warn("weight table not shared: {}", t));
             if (shutdown.isRequested()) {
                 return 0;
