@@ -24,43 +24,57 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The recurrent replica bundle (character LSTM, testdata/models/recurrent) through the engine equals the PyTorch
- * reference search (training/replicas/recurrent.py: greedy.jsonl, beam4.jsonl): same source ids, same best tokens,
- * score within 1e-4, on every input; batched as one-by-one; text through translate().
+ * Recurrent bundles through the engine equal the PyTorch reference search (greedy.jsonl, beam4.jsonl): same source
+ * ids, same best tokens, score within 1e-4, on every input; batched as one-by-one; text through translate().
+ * Two bundles, so that every manifest variant but word level runs: testdata/models/recurrent (LSTM, embedding ids,
+ * softmax output; training/replicas/recurrent.py) and testdata/models/recurrent-gru (GRU, one-hot inputs, logits
+ * output, latent 32, 3 epochs; made by training/recurrent/train_recurrent.py --tsv
+ * training/replicas/corpus.en-de.tsv --cell gru --scores logits --latent 32 --epochs 3 --max-length 64 --max-src 120
+ * --max-tgt 120 --threads 1 --golden-inputs testdata/parity-inputs.txt).
  */
 @Timeout(300)
 class RecurrentGoldenTest {
     static final Path BUNDLE = Path.of("testdata/models/recurrent").toAbsolutePath();
-    private static final Path GOLDEN = Path.of("testdata/golden/recurrent");
+    private static final Path GRU_BUNDLE = Path.of("testdata/models/recurrent-gru").toAbsolutePath();
     private static Engine engine;
+    private static Engine gru;
 
     @BeforeAll
     static void load() {
         engine = Engine.load(BUNDLE, EngineOptions.defaults());
+        gru = Engine.load(GRU_BUNDLE, EngineOptions.defaults());
     }
 
     @AfterAll
     static void close() {
         engine.close();
+        gru.close();
+    }
+
+    /** "greedy", "beam4" (the LSTM replica) or "gru/greedy", "gru/beam4" */
+    private static Engine engineFor(String name) {
+        return name.startsWith("gru/") ? gru : engine;
     }
 
     static List<JsonNode> rows(String name) throws Exception {
         ObjectMapper json = new ObjectMapper();
         List<JsonNode> rows = new ArrayList<>();
-        for (String line : Files.readAllLines(GOLDEN.resolve(name + ".jsonl"), StandardCharsets.UTF_8)) {
+        Path file = name.startsWith("gru/") ? Path.of("testdata/golden/recurrent-gru/" + name.substring(4) + ".jsonl")
+                : Path.of("testdata/golden/recurrent/" + name + ".jsonl");
+        for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
             rows.add(json.readTree(line));
         }
         return rows;
     }
 
-    private static GenerationOptions options(JsonNode row) {
+    private static GenerationOptions options(Engine engine, JsonNode row) {
         return engine.defaults().toBuilder().maxNewTokens(row.get("max_length").asInt() - 1)
                 .numBeams(row.get("options").get("num_beams").asInt()).outputScores(true).build();
     }
 
     /** Each input's best hypothesis, all inputs in one call (batches under the engine's budget) or one by one. */
-    private static List<Hypothesis> best(List<JsonNode> rows, boolean oneByOne) {
-        GenerationOptions o = options(rows.get(0));
+    private static List<Hypothesis> best(Engine engine, List<JsonNode> rows, boolean oneByOne) {
+        GenerationOptions o = options(engine, rows.get(0));
         List<long[]> sources = rows.stream().map(r -> engine.tokenizer().ids(r.get("text").asText())).toList();
         List<Hypothesis> out = new ArrayList<>();
         if (oneByOne) {
@@ -74,15 +88,16 @@ class RecurrentGoldenTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"greedy", "beam4"})
+    @ValueSource(strings = {"greedy", "beam4", "gru/greedy", "gru/beam4"})
     void bestHypothesisAndScoreEqualTheReference(String name) throws Exception {
+        Engine engine = engineFor(name);
         List<JsonNode> rows = rows(name);
         assertTrue(rows.size() >= 20, "at least 20 golden inputs");
         for (JsonNode r : rows) {
             assertArrayEquals(TestModels.ids(r.get("input_ids")), engine.tokenizer().ids(r.get("text").asText()),
                     "source ids of: " + r.get("text").asText());
         }
-        List<Hypothesis> batched = best(rows, false);
+        List<Hypothesis> batched = best(engine, rows, false);
         List<String> wrong = new ArrayList<>();
         for (int i = 0; i < rows.size(); i++) {
             JsonNode r = rows.get(i);
@@ -100,11 +115,12 @@ class RecurrentGoldenTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"greedy", "beam4"})
+    @ValueSource(strings = {"greedy", "beam4", "gru/greedy", "gru/beam4"})
     void batchedEqualsOneByOne(String name) throws Exception {
+        Engine engine = engineFor(name);
         List<JsonNode> rows = rows(name);
-        List<Hypothesis> batched = best(rows, false);
-        List<Hypothesis> alone = best(rows, true);
+        List<Hypothesis> batched = best(engine, rows, false);
+        List<Hypothesis> alone = best(engine, rows, true);
         for (int i = 0; i < rows.size(); i++) {
             String text = rows.get(i).get("text").asText();
             assertArrayEquals(alone.get(i).tokens(), batched.get(i).tokens(), text);
