@@ -253,6 +253,7 @@ def main():
     ap.add_argument("--max-length", type=int, default=128, help="manifest max_length: decoder cap, start included")
     ap.add_argument("--dev-pairs", type=int, default=500, help="held out (every n-th pair) for the dev loss")
     ap.add_argument("--max-minutes", type=float, default=0, help="wall-clock cap for this run (0: none)")
+    ap.add_argument("--max-batches", type=int, default=0, help="stop this run after N batches, as the time cap does")
     ap.add_argument("--save-every-min", type=float, default=5.0)
     ap.add_argument("--report-every", type=int, default=100, help="batches between progress lines")
     ap.add_argument("--threads", type=int, default=2)
@@ -318,6 +319,7 @@ def main():
 
     out_of_time = False
     last_save = time.time()
+    run_batches = 0
     while not a.export_only and epoch < a.epochs and not out_of_time:
         batches = epoch_order(len(train), a.batch, a.seed, epoch)
         t0, total, chars = time.time(), 0.0, 0
@@ -339,10 +341,11 @@ def main():
             if time.time() - last_save > a.save_every_min * 60:
                 save(epoch, b + 1)
                 last_save = time.time()
-            if a.max_minutes and time.time() - began > a.max_minutes * 60:
+            run_batches += 1
+            if (a.max_minutes and time.time() - began > a.max_minutes * 60) or run_batches == a.max_batches:
                 save(epoch, b + 1)
-                print(f"time is up (--max-minutes {a.max_minutes}): saved at epoch {epoch + 1}, batch {b + 1}; "
-                      "rerun to continue", flush=True)
+                print(f"stopping (--max-minutes {a.max_minutes}, --max-batches {a.max_batches}): saved at epoch "
+                      f"{epoch + 1}, batch {b + 1}; rerun to continue", flush=True)
                 out_of_time = True
                 break
         if out_of_time:

@@ -3,10 +3,10 @@ package seq2seq.generation;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession.Result;
-import seq2seq.model.ModelBundle;
 import seq2seq.model.BundleException;
 import seq2seq.model.Dtype;
 import seq2seq.model.GenerationDefaults;
+import seq2seq.model.ModelBundle;
 import seq2seq.model.OnnxModel;
 import seq2seq.model.RecurrentManifest;
 import seq2seq.model.RecurrentModel;
@@ -25,7 +25,8 @@ import java.util.Map;
  * The inference engine: tokenize, batch by length, encode, search with the KV cache, detokenize.
  * A transformer bundle (Hugging Face / Optimum layout) runs through {@link OnnxModel} and {@link CachedDecoder}; a
  * recurrent one (manifest.json: docs/models-recurrent.md) through {@link RecurrentModel} and {@link RecurrentDecoder};
- * the batching, the pool, the search and the detokenization are the same. One per process; thread-safe (its ONNX Runtime sessions and tokenizer are shared by all callers).
+ * the batching, the pool, the search and the detokenization are the same.
+ * One per process; thread-safe (its ONNX Runtime sessions and tokenizer are shared by all callers).
  * <p>
  * Longer than most classes, on purpose: one call's steps (tokenize, group by search settings, plan the batches, run
  * them on the pool, detokenize, retry a failed batch input by input) read in order here.
