@@ -3,8 +3,14 @@ package seq2seq.generation;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession.Result;
+import seq2seq.model.BundleException;
+import seq2seq.model.Dtype;
+import seq2seq.model.GenerationDefaults;
 import seq2seq.model.ModelBundle;
 import seq2seq.model.OnnxModel;
+import seq2seq.model.RecurrentManifest;
+import seq2seq.model.RecurrentModel;
+import seq2seq.model.RecurrentTokenizer;
 import seq2seq.model.Tokenizer;
 
 import java.nio.file.Path;
@@ -16,14 +22,19 @@ import java.util.Map;
 
 /**
  * The inference engine: tokenize, batch by length, encode, search with the KV cache, detokenize.
+ * A transformer bundle (Hugging Face / Optimum layout) runs through {@link OnnxModel} and {@link CachedDecoder}; a
+ * recurrent one (manifest.json: docs/models-recurrent.md) through {@link RecurrentModel} and {@link RecurrentDecoder};
+ * the batching, the pool, the search and the detokenization are the same.
  * One per process; thread-safe (its ONNX Runtime sessions and tokenizer are shared by all callers).
  * <p>
  * Longer than most classes, on purpose: one call's steps (tokenize, group by search settings, plan the batches, run
  * them on the pool, detokenize, retry a failed batch input by input) read in order here.
  */
 public final class Engine implements Translator {
-    /** the model's sessions */
+    /** the model's sessions (a transformer bundle); null for a recurrent bundle */
     private final OnnxModel model;
+    /** a recurrent bundle's sessions; null for a transformer bundle */
+    private final RecurrentModel recurrent;
     private final Tokenizer tokenizer;
     private final EngineOptions options;
     /** the bundle's search settings with the engine options' overrides */
@@ -43,11 +54,17 @@ public final class Engine implements Translator {
      */
     private final double stepSourceTokens;
 
-    private Engine(OnnxModel model, Tokenizer tokenizer, EngineOptions options, GenerationOptions defaults, ModelInfo info,
-                   WorkerPool pool, boolean ownsPool) {
+    private Engine(OnnxModel model, RecurrentModel recurrent, Tokenizer tokenizer, EngineOptions options,
+                   GenerationOptions defaults, ModelInfo info, WorkerPool pool, boolean ownsPool) {
         this.model = model;
-        double layerProducts = 14.0 * model.config().decoderLayers() * model.config().dModel() * model.config().dModel();
-        this.stepSourceTokens = 1 + (double) model.config().dModel() * model.config().vocabSize() / layerProducts;
+        this.recurrent = recurrent;
+        if (model != null) {
+            double layerProducts = 14.0 * model.config().decoderLayers() * model.config().dModel() * model.config().dModel();
+            this.stepSourceTokens = 1 + (double) model.config().dModel() * model.config().vocabSize() / layerProducts;
+        } else {
+            // a step is one cell update (about 8 latent^2 products, as per source token) plus the output layer
+            this.stepSourceTokens = 1 + (double) recurrent.targetVocabSize() / (8.0 * recurrent.latentDim());
+        }
         this.tokenizer = tokenizer;
         this.options = options;
         this.defaults = defaults;
@@ -78,6 +95,9 @@ public final class Engine implements Translator {
     }
 
     private static Engine load(Path dir, EngineOptions options, WorkerPool pool, boolean ownsPool) {
+        if (RecurrentManifest.isRecurrent(dir)) {
+            return loadRecurrent(dir, options, pool, ownsPool);
+        }
         ModelBundle bundle = ModelBundle.open(dir, options.dtype(), options.layout());
         GenerationOptions.Builder search = GenerationOptions.defaults(bundle.generation).toBuilder()
                 .outputScores(options.outputScores());
@@ -99,7 +119,7 @@ public final class Engine implements Translator {
             }
             GenerationOptions defaults = search.build();
             OnnxModel model = OnnxModel.load(bundle, options.intraOpThreads(), options.profileDir());
-            return new Engine(model, tokenizer, options, defaults, new ModelInfo(bundle.name(), version,
+            return new Engine(model, null, tokenizer, options, defaults, new ModelInfo(bundle.name(), version,
                     bundle.maxInputTokens, bundle.languages, bundle.text.segmentSentences(), bundle.text.inputPrefix()),
                     pool, ownsPool);
         } catch (RuntimeException e) {
@@ -108,18 +128,51 @@ public final class Engine implements Translator {
         }
     }
 
+    /** A recurrent bundle: manifest.json names the graphs, the vocabularies and max_length (the only search setting). */
+    private static Engine loadRecurrent(Path dir, EngineOptions options, WorkerPool pool, boolean ownsPool) {
+        if (options.dtype() != Dtype.FP32) {
+            throw new BundleException(dir.toAbsolutePath().normalize(), RecurrentManifest.FILE,
+                    "a recurrent bundle has one weight variant (the files the manifest names); dtype " + options.dtype()
+                            + " is not available");
+        }
+        RecurrentModel model = RecurrentModel.load(dir, options.intraOpThreads(), options.profileDir());
+        try {
+            RecurrentManifest m = model.manifest;
+            GenerationOptions.Builder search = GenerationOptions.defaults(new GenerationDefaults(m.maxLength, null, null,
+                    null, null, null, null, null, java.util.List.of(), null, null, null)).toBuilder()
+                    .outputScores(options.outputScores());
+            if (options.numBeams() != null) {
+                search.numBeams(options.numBeams());
+            }
+            if (options.maxNewTokens() != null) {
+                search.maxNewTokens(options.maxNewTokens());
+            }
+            return new Engine(null, model, RecurrentTokenizer.of(m), options, search.build(),
+                    new ModelInfo(m.dir.getFileName().toString(), model.contentHash(), m.maxSourceLength), pool, ownsPool);
+        } catch (RuntimeException e) {
+            model.close();
+            throw e;
+        }
+    }
+
+    /** The transformer bundle; null for a recurrent bundle ({@link #recurrentModel()}). */
     public ModelBundle bundle() {
-        return model.bundle;
+        return model != null ? model.bundle : null;
+    }
+
+    /** The recurrent bundle's model; null for a transformer bundle ({@link #bundle()}). */
+    public RecurrentModel recurrentModel() {
+        return recurrent;
     }
 
     /** The weight tables that the bundle's files share and this engine holds once (or "none"). */
     public String sharedTables() {
-        return model.sharedTables();
+        return model != null ? model.sharedTables() : "none";
     }
 
     /** Tables that the bundle's files share but each session holds itself, each with the reason (empty when none). */
     public List<String> tablesNotShared() {
-        return model.tablesNotShared();
+        return model != null ? model.tablesNotShared() : List.of();
     }
 
     public Tokenizer tokenizer() {
@@ -253,7 +306,7 @@ public final class Engine implements Translator {
             return;
         }
         long each = (System.nanoTime() - t0) / members.length;
-        int eos = model.config().eosTokenId();
+        int eos = eosTokenId();
         for (int j = 0; j < members.length; j++) {
             Tokenizer.Encoded e = encoded[members[j]];
             Hypothesis best = hyps.get(j).get(0);
@@ -292,7 +345,7 @@ public final class Engine implements Translator {
 
     /** The token of a language code: the code itself (NLLB: "deu_Latn") or M2M100's "__de__". */
     private java.util.Optional<Integer> languageToken(String code) {
-        return languageToken(tokenizer, code, model.config().vocabSize());
+        return model == null ? java.util.Optional.empty() : languageToken(tokenizer, code, model.config().vocabSize());
     }
 
     private static java.util.Optional<Integer> languageToken(Tokenizer tokenizer, String code, int vocabSize) {
@@ -343,6 +396,13 @@ public final class Engine implements Translator {
         if (len > info.maxInputTokens()) {
             throw new IllegalArgumentException("an input has " + len + " tokens, more than the model's " + info.maxInputTokens());
         }
+        if (recurrent != null) {
+            try (RecurrentDecoder decoder = new RecurrentDecoder(recurrent, sources)) {
+                return Search.of(o, recurrent.manifest.startIndex, recurrent.manifest.stopIndex).run(decoder);
+            } catch (OrtException e) {
+                throw new IllegalStateException("ONNX Runtime failed: " + e.getMessage(), e);
+            }
+        }
         int pad = model.config().padTokenId();
         long[][] mask = new long[n][len];
         for (int i = 0; i < n; i++) {
@@ -376,12 +436,21 @@ public final class Engine implements Translator {
         }
     }
 
+    /** The id that ends a generated sequence. */
+    private int eosTokenId() {
+        return model != null ? model.config().eosTokenId() : recurrent.manifest.stopIndex;
+    }
+
     @Override
     public void close() {
         if (ownsPool) {
             pool.close();
         }
-        model.close();
+        if (model != null) {
+            model.close();
+        } else {
+            recurrent.close();
+        }
         tokenizer.close();
     }
 }

@@ -216,10 +216,15 @@ public final class ModelBundle {
 
     /** SHA-256 over {@link #contentFiles()} (first 16 hex digits): changes whenever outputs may change. */
     public String contentHash() {
+        return contentHash(dir, contentFiles());
+    }
+
+    /** SHA-256 over the files' names (relative to dir) and bytes, first 16 hex digits. */
+    static String contentHash(Path dir, List<Path> files) {
         try {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
             byte[] buf = new byte[1 << 16];
-            for (Path f : contentFiles()) {
+            for (Path f : files) {
                 sha.update(dir.relativize(f).toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
                 try (InputStream in = Files.newInputStream(f)) {
                     for (int n; (n = in.read(buf)) > 0; ) {

@@ -105,7 +105,7 @@ public final class OnnxSessions implements AutoCloseable {
     }
 
     /** profileDir null: no profile; else the session's profile goes to profileDir/name_DATE.json */
-    private static OrtSession.SessionOptions options(int threads, Path profileDir, String name) throws OrtException {
+    static OrtSession.SessionOptions options(int threads, Path profileDir, String name) throws OrtException {
         OrtSession.SessionOptions o = new OrtSession.SessionOptions();
         o.setIntraOpNumThreads(threads);
         o.setInterOpNumThreads(1);

@@ -55,8 +55,10 @@ public final class RunCommand implements Callable<Integer> {
                 Engine engine = models.engines().get(i);
                 var info = models.translators().get(i).modelInfo();
                 log.info("model {} version {} from {} (languages {}; {} weights, {} decoder; tables loaded once for all its files: {})",
-                        info.name(), info.version(), engine.bundle().dir, info.languages(), engine.options().dtype(),
-                        engine.bundle().layout.name().toLowerCase(java.util.Locale.ROOT), engine.sharedTables());
+                        info.name(), info.version(), engine.bundle() == null ? engine.recurrentModel().manifest.dir : engine.bundle().dir,
+                        info.languages(), engine.options().dtype(),
+                        engine.bundle() == null ? "recurrent" : engine.bundle().layout.name().toLowerCase(java.util.Locale.ROOT),
+                        engine.sharedTables());
                 engine.tablesNotShared().forEach(t -> log.warn("model {}: weight table not shared: {}", info.name(), t));
             }
             log.info("{} model(s) on {} shared engine workers; default {}", models.engines().size(), models.workers(),

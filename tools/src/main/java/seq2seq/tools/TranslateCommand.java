@@ -13,6 +13,7 @@ import seq2seq.generation.EngineOptions;
 import seq2seq.generation.Translation;
 import seq2seq.generation.TranslationTask;
 import seq2seq.model.BundleException;
+import seq2seq.model.RecurrentTokenizer;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -37,7 +38,8 @@ final class TranslateCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Option(names = "--model", paramLabel = "DIR", defaultValue = "models/s2s-en-de-small",
-            description = "Model folder (Hugging Face/Optimum ONNX layout). Default: ${DEFAULT-VALUE}")
+            description = "Model folder (Hugging Face/Optimum ONNX layout, or a recurrent bundle: docs/models-recurrent.md)."
+                    + " Default: ${DEFAULT-VALUE}")
     Path model;
 
     @Option(names = "--input", paramLabel = "FILE", description = "Read lines from FILE instead of stdin.")
@@ -88,11 +90,24 @@ final class TranslateCommand implements Callable<Integer> {
                     err.printf("translate: %d/%d lines, %.1f lines/s%n", done, lines.size(), done / s);
                 }
             }
+            reportUnknown(loaded, err);
         } catch (BundleException e) {
             err.println("translate: " + e.getMessage());
             return 2;
         }
         return failures == 0 ? 0 : 1;
+    }
+
+    /** A recurrent model's source characters (or words) that its vocabulary lacks, the most frequent first. */
+    private static void reportUnknown(Engine engine, PrintWriter err) {
+        if (engine.tokenizer() instanceof RecurrentTokenizer r && r.unknownCount() > 0) {
+            StringBuilder top = new StringBuilder();
+            r.unknownTokens().entrySet().stream().limit(20).forEach(e -> top.append(top.isEmpty() ? "" : ", ")
+                    .append(JSON.getNodeFactory().textNode(e.getKey())).append(" x").append(e.getValue()));
+            err.println("translate: " + r.unknownCount() + " source " + (r.unknownTokens().keySet().stream()
+                    .allMatch(k -> k.codePointCount(0, k.length()) == 1) ? "characters" : "tokens")
+                    + " not in the model's vocabulary (fed as its unknown index, or left out): " + top);
+        }
     }
 
     private List<String> readLines() throws IOException {

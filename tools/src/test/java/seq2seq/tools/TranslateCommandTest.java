@@ -126,6 +126,51 @@ class TranslateCommandTest {
     }
 
     @Test
+    void recurrentBundleGivesTheReferenceOutputsGreedyAndBeam4() throws Exception {
+        Path recurrent = Path.of("testdata/models/recurrent").toAbsolutePath();
+        ObjectMapper json = new ObjectMapper();
+        for (String name : new String[] {"greedy", "beam4"}) {
+            List<JsonNode> rows = new java.util.ArrayList<>();
+            for (String line : Files.readAllLines(Path.of("testdata/golden/recurrent/" + name + ".jsonl"), StandardCharsets.UTF_8)) {
+                rows.add(json.readTree(line));
+            }
+            Path in = tmp.resolve(name + ".txt");
+            Files.writeString(in, String.join("\n", rows.stream().map(r -> r.get("text").asText()).toList()) + "\n",
+                    StandardCharsets.UTF_8);
+            Run r = run("translate", "--model", recurrent.toString(), "--input", in.toString(), "--json",
+                    "--beams", name.equals("greedy") ? "1" : "4");
+            assertEquals(0, r.exit(), r.err());
+            List<String> lines = r.lines();
+            assertEquals(rows.size(), lines.size(), r.out());
+            for (int i = 0; i < rows.size(); i++) {
+                JsonNode got = json.readTree(lines.get(i));
+                assertEquals(rows.get(i).get("output").asText(), got.get("text").asText(), name + ": " + rows.get(i).get("text"));
+                assertEquals(rows.get(i).get("score").asDouble(), got.get("score").asDouble(), 1e-4, name + ": " + rows.get(i).get("text"));
+            }
+            // the golden inputs have characters the model never saw (Greek, Japanese, a snowman): reported
+            assertTrue(r.err().contains("source characters not in the model's vocabulary") && r.err().contains("\"☃\" x"), r.err());
+        }
+    }
+
+    @Test
+    void badRecurrentBundleExitsNonZeroNamingFileAndField() throws Exception {
+        Path bad = tmp.resolve("recurrent");
+        Files.createDirectories(bad);
+        Path src = Path.of("testdata/models/recurrent");
+        for (String f : new String[] {"encoder.onnx", "decoder_step.onnx"}) {
+            Files.copy(src.resolve(f), bad.resolve(f));
+        }
+        Files.writeString(bad.resolve("manifest.json"), Files.readString(src.resolve("manifest.json"))
+                .replace("\"latent_dim\": 128", "\"latent_dim\": 64"));
+        Path in = tmp.resolve("in.txt");
+        Files.writeString(in, "Hello\n");
+        Run r = run("translate", "--model", bad.toString(), "--input", in.toString());
+        assertEquals(2, r.exit());
+        assertTrue(r.err().contains("encoder.onnx") && r.err().contains("latent_dim is 64"), r.err());
+        assertEquals("", r.out());
+    }
+
+    @Test
     void missingInputFileAndBadDtypeAreUsageErrors() {
         assertEquals(2, run("translate", "--model", TINY.toString(), "--input", tmp.resolve("nope.txt").toString()).exit());
         Run r = run("translate", "--model", TINY.toString(), "--dtype", "int3", "--input", tmp.toString());

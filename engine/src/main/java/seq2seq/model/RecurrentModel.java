@@ -1,0 +1,410 @@
+package seq2seq.model;
+
+import ai.onnxruntime.NodeInfo;
+import ai.onnxruntime.OnnxJavaType;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OnnxValue;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.TensorInfo;
+
+import java.nio.FloatBuffer;
+import java.nio.IntBuffer;
+import java.nio.LongBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * A recurrent (LSTM or GRU) encoder-decoder bundle in ONNX Runtime: the encoder graph (source ids to the final
+ * states) and the one-step decoder graph (last token and states to scores and the next states), named by
+ * manifest.json and checked against it when loaded. The states travel as Java float arrays, one row per live row
+ * [rows * latent_dim]. Thread-safe.
+ */
+public final class RecurrentModel implements AutoCloseable {
+    public final RecurrentManifest manifest;
+    private final OrtEnvironment env;
+    private final OrtSession encoder;
+    private final OrtSession decoder;
+    /** element type the encoder's and the decoder's ids input takes (long, int or float ids; float for one-hot) */
+    private final OnnxJavaType encoderIdsType;
+    private final OnnxJavaType decoderIdsType;
+
+    /** One decoder step's outputs: scores [rows * target vocab] as the graph gives them, and the next states. */
+    public record Step(float[] scores, float[][] states) {
+    }
+
+    private RecurrentModel(RecurrentManifest manifest, OrtEnvironment env, OrtSession encoder, OrtSession decoder) {
+        this.manifest = manifest;
+        this.env = env;
+        this.encoder = encoder;
+        this.decoder = decoder;
+        Check check = new Check();
+        this.encoderIdsType = check.encoder();
+        this.decoderIdsType = check.decoderInputs();
+        check.decoderOutputs();
+    }
+
+    /**
+     * Opens and checks a recurrent bundle (see {@link RecurrentManifest#isRecurrent}); with a profileDir, each session
+     * writes ONNX Runtime's per-operator profile there when the model closes. Errors name the file and the field.
+     */
+    public static RecurrentModel load(Path dir, int intraOpThreads, Path profileDir) {
+        RecurrentManifest m = RecurrentManifest.read(dir);
+        if (profileDir != null) {
+            try {
+                Files.createDirectories(profileDir);
+            } catch (java.io.IOException e) {
+                throw new IllegalArgumentException("cannot create the profile folder " + profileDir + ": " + e.getMessage(), e);
+            }
+        }
+        OrtEnvironment env = OnnxSessions.environment();
+        OrtSession enc = null;
+        OrtSession dec = null;
+        try {
+            enc = session(env, m, "encoder", m.encoder.file(), intraOpThreads, profileDir);
+            dec = session(env, m, "decoder", m.decoder.file(), intraOpThreads, profileDir);
+            return new RecurrentModel(m, env, enc, dec);
+        } catch (RuntimeException e) {
+            closeQuietly(enc);
+            closeQuietly(dec);
+            throw e;
+        }
+    }
+
+    private static OrtSession session(OrtEnvironment env, RecurrentManifest m, String field, String file, int threads,
+                                      Path profileDir) {
+        Path p = m.dir.resolve(file);
+        if (!Files.isRegularFile(p)) {
+            throw new BundleException(m.dir, file, "file is missing (named by " + RecurrentManifest.FILE + " field \""
+                    + field + ".file\")");
+        }
+        String name = p.getFileName().toString().replaceFirst("\\.onnx$", "");
+        try (OrtSession.SessionOptions o = OnnxSessions.options(threads, profileDir, name)) {
+            return env.createSession(p.toString(), o);
+        } catch (OrtException e) {
+            throw new BundleException(m.dir, file, "ONNX Runtime cannot load it: " + e.getMessage(), e);
+        }
+    }
+
+    public int latentDim() {
+        return manifest.latentDim;
+    }
+
+    /** The number of state tensors: 2 for an LSTM (h, c), 1 for a GRU. */
+    public int stateCount() {
+        return manifest.architecture.states.size();
+    }
+
+    public int targetVocabSize() {
+        return manifest.targetVocabSize();
+    }
+
+    /** The files the outputs depend on: the manifest and both graphs. */
+    public List<Path> contentFiles() {
+        return List.of(manifest.dir.resolve(RecurrentManifest.FILE), manifest.dir.resolve(manifest.encoder.file()),
+                manifest.dir.resolve(manifest.decoder.file()));
+    }
+
+    /** SHA-256 over {@link #contentFiles()} (first 16 hex digits): changes whenever outputs may change. */
+    public String contentHash() {
+        return ModelBundle.contentHash(manifest.dir, contentFiles());
+    }
+
+    /**
+     * The encoder's final states for each source, [sources * latent_dim] per state. Sources of the same length run
+     * together, each at its own length (or all padded to source.pad_to_length): padding never enters a state, so a
+     * source's states do not depend on the batch it is in.
+     */
+    public float[][] encode(List<long[]> sources) throws OrtException {
+        int n = sources.size();
+        int latent = manifest.latentDim;
+        float[][] states = new float[stateCount()][n * latent];
+        Map<Integer, List<Integer>> byLength = new LinkedHashMap<>();
+        List<long[]> padded = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            long[] ids = pad(sources.get(i));
+            padded.add(ids);
+            byLength.computeIfAbsent(ids.length, k -> new ArrayList<>()).add(i);
+        }
+        for (Map.Entry<Integer, List<Integer>> g : byLength.entrySet()) {
+            List<Integer> rows = g.getValue();
+            int len = g.getKey();
+            long[] ids = new long[rows.size() * len];
+            for (int r = 0; r < rows.size(); r++) {
+                System.arraycopy(padded.get(rows.get(r)), 0, ids, r * len, len);
+            }
+            String input = manifest.encoder.inputs().get("ids");
+            try (OnnxTensor t = idsTensor(ids, rows.size(), len, encoderIdsType, manifest.sourceVocabSize());
+                 OrtSession.Result out = encoder.run(Map.of(input, t))) {
+                for (int s = 0; s < stateCount(); s++) {
+                    String role = manifest.architecture.states.get(s);
+                    float[] got = floats(out, manifest.encoder.outputs().get(role), rows.size() * latent, manifest.encoder.file());
+                    for (int r = 0; r < rows.size(); r++) {
+                        System.arraycopy(got, r * latent, states[s], rows.get(r) * latent, latent);
+                    }
+                }
+            }
+        }
+        return states;
+    }
+
+    private long[] pad(long[] ids) {
+        Integer to = manifest.padToLength;
+        if (to == null || ids.length >= to) {
+            return ids;
+        }
+        long[] out = new long[to];
+        java.util.Arrays.fill(out, manifest.paddingIndex);
+        System.arraycopy(ids, 0, out, manifest.paddingSide.equals("left") ? to - ids.length : 0, ids.length);
+        return out;
+    }
+
+    /** One decoder step for {@code rows} rows: each row's last token and states [rows * latent_dim] per state. */
+    public Step step(int[] tokens, float[][] states) throws OrtException {
+        int rows = tokens.length;
+        int latent = manifest.latentDim;
+        long[] ids = new long[rows];
+        for (int r = 0; r < rows; r++) {
+            ids[r] = tokens[r];
+        }
+        Map<String, OnnxTensor> in = new HashMap<>();
+        try {
+            in.put(manifest.decoder.inputs().get("ids"), idsTensor(ids, rows, 1, decoderIdsType, manifest.targetVocabSize()));
+            for (int s = 0; s < stateCount(); s++) {
+                in.put(manifest.decoder.inputs().get(manifest.architecture.states.get(s)),
+                        OnnxTensor.createTensor(env, FloatBuffer.wrap(states[s], 0, rows * latent), new long[] {rows, latent}));
+            }
+            try (OrtSession.Result out = decoder.run(in)) {
+                String file = manifest.decoder.file();
+                float[] scores = floats(out, manifest.decoder.outputs().get("scores"), rows * manifest.targetVocabSize(), file);
+                float[][] next = new float[stateCount()][];
+                for (int s = 0; s < stateCount(); s++) {
+                    next[s] = floats(out, manifest.decoder.outputs().get(manifest.architecture.states.get(s)), rows * latent, file);
+                }
+                return new Step(scores, next);
+            }
+        } finally {
+            in.values().forEach(OnnxTensor::close);
+        }
+    }
+
+    /** ids as the graph takes them: [rows, len] of longs, ints or floats, or one-hot floats [rows, len, depth]. */
+    private OnnxTensor idsTensor(long[] ids, int rows, int len, OnnxJavaType type, int depth) throws OrtException {
+        if (manifest.inputEncoding == RecurrentManifest.InputEncoding.ONE_HOT) {
+            float[] hot = new float[ids.length * depth];
+            for (int i = 0; i < ids.length; i++) {
+                hot[i * depth + (int) ids[i]] = 1f;
+            }
+            return OnnxTensor.createTensor(env, FloatBuffer.wrap(hot), new long[] {rows, len, depth});
+        }
+        long[] shape = {rows, len};
+        return switch (type) {
+            case INT64 -> OnnxTensor.createTensor(env, LongBuffer.wrap(ids), shape);
+            case INT32 -> {
+                int[] v = new int[ids.length];
+                for (int i = 0; i < v.length; i++) {
+                    v[i] = (int) ids[i];
+                }
+                yield OnnxTensor.createTensor(env, IntBuffer.wrap(v), shape);
+            }
+            default -> {
+                float[] v = new float[ids.length];
+                for (int i = 0; i < v.length; i++) {
+                    v[i] = ids[i];
+                }
+                yield OnnxTensor.createTensor(env, FloatBuffer.wrap(v), shape);
+            }
+        };
+    }
+
+    /** A float output, which must hold exactly {@code expected} values. */
+    private float[] floats(OrtSession.Result out, String name, int expected, String file) {
+        OnnxValue v = out.get(name).orElseThrow(() -> new IllegalStateException(file + " gave no output " + name));
+        if (!(v instanceof OnnxTensor t) || t.getInfo().type != OnnxJavaType.FLOAT) {
+            throw new IllegalStateException(file + ": output " + name + " is not a float tensor");
+        }
+        FloatBuffer b = t.getFloatBuffer();
+        if (b.remaining() != expected) {
+            throw new IllegalStateException(file + ": output " + name + " has " + b.remaining() + " values, expected "
+                    + expected + " (shape " + java.util.Arrays.toString(t.getInfo().getShape()) + ")");
+        }
+        float[] a = new float[expected];
+        b.get(a);
+        return a;
+    }
+
+    @Override
+    public void close() {
+        closeQuietly(encoder);
+        closeQuietly(decoder);
+    }
+
+    private static void closeQuietly(OrtSession s) {
+        if (s != null) {
+            try {
+                s.close();
+            } catch (OrtException ignored) {
+                // closing after a failed load, or at the end: nothing to do
+            }
+        }
+    }
+
+    /** The graphs against the manifest: names, element types, ranks and the fixed dimensions. */
+    private final class Check {
+        private final RecurrentManifest m = manifest;
+
+        /** Checks the encoder; returns the element type of its ids input. */
+        OnnxJavaType encoder() {
+            String file = m.encoder.file();
+            Map<String, NodeInfo> in = inputs(encoder, file);
+            onlyInputs(in, file, "encoder.inputs", m.encoder.inputs());
+            OnnxJavaType ids = idsInput(in, file, "encoder.inputs.ids", m.sourceVocabSize(), "the source vocabulary");
+            Map<String, NodeInfo> out = outputs(encoder, file);
+            for (String role : m.architecture.states) {
+                state(out, file, "encoder.outputs." + role, m.encoder.outputs().get(role), "output");
+            }
+            return ids;
+        }
+
+        OnnxJavaType decoderInputs() {
+            String file = m.decoder.file();
+            Map<String, NodeInfo> in = inputs(decoder, file);
+            onlyInputs(in, file, "decoder.inputs", m.decoder.inputs());
+            OnnxJavaType ids = idsInput(in, file, "decoder.inputs.ids", m.targetVocabSize(), "the target vocabulary");
+            long[] shape = tensor(in.get(m.decoder.inputs().get("ids")), file).getShape();
+            if (shape[1] > 1) {
+                throw new BundleException(m.dir, file, "input \"" + m.decoder.inputs().get("ids") + "\" (manifest field"
+                        + " decoder.inputs.ids) takes " + shape[1] + " tokens at a time, expected one [batch, 1]");
+            }
+            for (String role : m.architecture.states) {
+                state(in, file, "decoder.inputs." + role, m.decoder.inputs().get(role), "input");
+            }
+            return ids;
+        }
+
+        /** Checks the decoder's outputs: scores [rows, vocab] or (Keras) [rows, 1, vocab], and the states. */
+        void decoderOutputs() {
+            String file = m.decoder.file();
+            Map<String, NodeInfo> out = outputs(decoder, file);
+            String scores = m.decoder.outputs().get("scores");
+            TensorInfo t = named(out, file, "decoder.outputs.scores", scores, "output");
+            floatType(t, file, "output", scores, "decoder.outputs.scores");
+            long[] shape = t.getShape();
+            if (shape.length != 2 && !(shape.length == 3 && shape[1] <= 1)) {
+                throw new BundleException(m.dir, file, "output \"" + scores + "\" (manifest field decoder.outputs.scores)"
+                        + " has shape " + java.util.Arrays.toString(shape) + ", expected [batch, vocab] or [batch, 1, vocab]");
+            }
+            dim(shape, file, "output", scores, "decoder.outputs.scores", m.targetVocabSize(),
+                    "the target vocabulary's size (" + (m.level == RecurrentManifest.Level.CHARACTER ? "target.characters" : "target.tokens") + ")");
+            for (String role : m.architecture.states) {
+                state(out, file, "decoder.outputs." + role, m.decoder.outputs().get(role), "output");
+            }
+        }
+
+        private OnnxJavaType idsInput(Map<String, NodeInfo> in, String file, String field, int depth, String what) {
+            String name = fieldName(field);
+            TensorInfo t = named(in, file, field, name, "input");
+            long[] shape = t.getShape();
+            if (m.inputEncoding == RecurrentManifest.InputEncoding.ONE_HOT) {
+                if (shape.length != 3) {
+                    throw new BundleException(m.dir, file, "input \"" + name + "\" (manifest field " + field + ") has rank "
+                            + shape.length + "; input_encoding one_hot wants [batch, length, vocab]");
+                }
+                floatType(t, file, "input", name, field);
+                dim(shape, file, "input", name, field, depth, "the size of " + what);
+                return OnnxJavaType.FLOAT;
+            }
+            if (shape.length != 2) {
+                throw new BundleException(m.dir, file, "input \"" + name + "\" (manifest field " + field + ") has rank "
+                        + shape.length + "; input_encoding embedding_ids wants [batch, length]"
+                        + (shape.length == 3 ? " (a one-hot input wants \"input_encoding\": \"one_hot\")" : ""));
+            }
+            if (t.type != OnnxJavaType.INT64 && t.type != OnnxJavaType.INT32 && t.type != OnnxJavaType.FLOAT) {
+                throw new BundleException(m.dir, file, "input \"" + name + "\" (manifest field " + field + ") has element"
+                        + " type " + t.type + ", expected int64, int32 or float ids");
+            }
+            return t.type;
+        }
+
+        private void state(Map<String, NodeInfo> nodes, String file, String field, String name, String kind) {
+            TensorInfo t = named(nodes, file, field, name, kind);
+            floatType(t, file, kind, name, field);
+            long[] shape = t.getShape();
+            if (shape.length != 2) {
+                throw new BundleException(m.dir, file, kind + " \"" + name + "\" (manifest field " + field + ") has shape "
+                        + java.util.Arrays.toString(shape) + ", expected [batch, latent_dim]");
+            }
+            dim(shape, file, kind, name, field, m.latentDim, "manifest field latent_dim");
+        }
+
+        private void dim(long[] shape, String file, String kind, String name, String field, int expected, String what) {
+            long last = shape[shape.length - 1];
+            if (last >= 0 && last != expected) {
+                throw new BundleException(m.dir, file, kind + " \"" + name + "\" (manifest field " + field + ") has "
+                        + "last dimension " + last + ", but " + what + " is " + expected);
+            }
+        }
+
+        private void floatType(TensorInfo t, String file, String kind, String name, String field) {
+            if (t.type != OnnxJavaType.FLOAT) {
+                throw new BundleException(m.dir, file, kind + " \"" + name + "\" (manifest field " + field
+                        + ") has element type " + t.type + ", expected float32");
+            }
+        }
+
+        private TensorInfo named(Map<String, NodeInfo> nodes, String file, String field, String name, String kind) {
+            NodeInfo n = nodes.get(name);
+            if (n == null) {
+                throw new BundleException(m.dir, file, "has no " + kind + " \"" + name + "\" (manifest.json field "
+                        + field + "; the graph's " + kind + "s: " + new TreeSet<>(nodes.keySet()) + ")");
+            }
+            return tensor(n, file);
+        }
+
+        private TensorInfo tensor(NodeInfo n, String file) {
+            if (!(n.getInfo() instanceof TensorInfo t)) {
+                throw new BundleException(m.dir, file, n.getName() + " is not a tensor");
+            }
+            return t;
+        }
+
+        /** Every input the graph declares must be one the manifest names (the engine feeds no others). */
+        private void onlyInputs(Map<String, NodeInfo> in, String file, String field, Map<String, String> named) {
+            for (String n : in.keySet()) {
+                if (!named.containsValue(n)) {
+                    throw new BundleException(m.dir, file, "has an input \"" + n + "\" that manifest.json field " + field
+                            + " does not name (it names " + named + ")");
+                }
+            }
+        }
+
+        private String fieldName(String field) {
+            String[] p = field.split("\\.");
+            RecurrentManifest.Graph g = p[0].equals("encoder") ? m.encoder : m.decoder;
+            return (p[1].equals("inputs") ? g.inputs() : g.outputs()).get(p[2]);
+        }
+
+        private Map<String, NodeInfo> inputs(OrtSession s, String file) {
+            try {
+                return s.getInputInfo();
+            } catch (OrtException e) {
+                throw new BundleException(m.dir, file, "cannot read its inputs: " + e.getMessage(), e);
+            }
+        }
+
+        private Map<String, NodeInfo> outputs(OrtSession s, String file) {
+            try {
+                return s.getOutputInfo();
+            } catch (OrtException e) {
+                throw new BundleException(m.dir, file, "cannot read its outputs: " + e.getMessage(), e);
+            }
+        }
+    }
+}
