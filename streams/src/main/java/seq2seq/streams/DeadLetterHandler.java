@@ -28,6 +28,8 @@ import java.util.Map;
 public final class DeadLetterHandler implements DeserializationExceptionHandler {
     public static final String SERDE_CLASS_CONFIG = "seq2seq.serde.class";
     public static final String EVENTS_CONFIG = "seq2seq.pipeline.events";
+    /** names of the headers a dead letter copies from its record, comma-separated (PipelineSettings.headers) */
+    public static final String HEADERS_CONFIG = "seq2seq.headers";
     private static final Logger log = LoggerFactory.getLogger(DeadLetterHandler.class);
     /** wait before failing the thread on a registry outage (well inside transaction.timeout.ms) */
     private static final long REGISTRY_RETRY_PAUSE_MS = 1000;
@@ -38,6 +40,8 @@ public final class DeadLetterHandler implements DeserializationExceptionHandler 
     private Serializer<TranslationFailure> serializer;
     /** the same listener as the processor's, so that records in and dead letters by reason count these too */
     private PipelineEvents events = PipelineEvents.NONE;
+    /** headers copied from the undecodable record to its dead letter */
+    private java.util.Set<String> headers = java.util.Set.of(PipelineSettings.TRACEPARENT);
 
     @Override
     public void configure(Map<String, ?> configs) {
@@ -51,6 +55,9 @@ public final class DeadLetterHandler implements DeserializationExceptionHandler 
         serializer = SerdeFactory.create(serde.toString(), TranslationFailure.class, configs).serializer();
         if (configs.get(EVENTS_CONFIG) instanceof PipelineEvents e) {
             events = e;
+        }
+        if (configs.get(HEADERS_CONFIG) != null) {
+            headers = java.util.Set.of(configs.get(HEADERS_CONFIG).toString().split(","));
         }
     }
 
@@ -75,7 +82,8 @@ public final class DeadLetterHandler implements DeserializationExceptionHandler 
         byte[] value = serializer.serialize(topic, failure);
         events.received();
         events.deadLettered(reason);
-        return Response.resume(List.of(new ProducerRecord<>(topic, null, record.key(), value)));
+        return Response.resume(List.of(new ProducerRecord<>(topic, null, record.key(), value,
+                TranslationTopology.copied(record.headers(), headers))));
     }
 
     private static boolean causedBy(Throwable e, Class<? extends Throwable> type) {

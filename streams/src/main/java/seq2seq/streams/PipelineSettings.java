@@ -28,6 +28,8 @@ import java.util.Set;
  *                              translated and remembered on one partition (costs the per-partition arrival order)
  * @param sourceLanguages       source_lang values accepted (empty: any well-formed code); others are UNSUPPORTED_LANGUAGE
  * @param targetLanguages       target_lang values accepted, likewise
+ * @param headers               names of the request's headers copied to its result or dead letter ({@value #TRACEPARENT}
+ *                              is always copied)
  */
 public record PipelineSettings(String requestsTopic, String translationsTopic, String failuresTopic,
                                int maxTextChars, int maxSegmentChars, int maxBeams, int maxNewTokens,
@@ -35,13 +37,18 @@ public record PipelineSettings(String requestsTopic, String translationsTopic, S
                                int maxPending, Duration maxBlock, Duration tick,
                                boolean memoryEnabled, long memoryMaxEntries, Duration memoryMaxAge,
                                Duration memoryCleanupInterval, boolean repartitionByContent,
-                               Set<String> sourceLanguages, Set<String> targetLanguages) {
+                               Set<String> sourceLanguages, Set<String> targetLanguages, Set<String> headers) {
+    /** the W3C trace context header: a result continues its request's trace */
+    public static final String TRACEPARENT = "traceparent";
     /** what a language code may look like (BCP 47 tags, NLLB's "deu_Latn", M2M100's codes) */
     public static final java.util.regex.Pattern LANGUAGE_CODE = java.util.regex.Pattern.compile("[A-Za-z0-9_-]{1,16}");
 
     public PipelineSettings {
         sourceLanguages = Set.copyOf(sourceLanguages);
         targetLanguages = Set.copyOf(targetLanguages);
+        Set<String> h = new java.util.TreeSet<>(headers);
+        h.add(TRACEPARENT);
+        headers = Set.copyOf(h);
     }
 
     /** The defaults the configuration documents. */
@@ -50,42 +57,50 @@ public record PipelineSettings(String requestsTopic, String translationsTopic, S
                 10_000, 400, 8, 512,
                 32, 2048, Duration.ofMillis(20),
                 256, Duration.ofSeconds(2), Duration.ofMillis(5),
-                true, 100_000, Duration.ofDays(7), Duration.ofMinutes(1), false, Set.of(), Set.of());
+                true, 100_000, Duration.ofDays(7), Duration.ofMinutes(1), false, Set.of(), Set.of(),
+                Set.of("tracestate", "x-correlation-id"));
     }
 
     public PipelineSettings withTopics(String requests, String translations, String failures) {
         return new PipelineSettings(requests, translations, failures, maxTextChars, maxSegmentChars, maxBeams, maxNewTokens,
                 batchMaxSize, batchMaxTokens, batchLinger, maxPending, maxBlock, tick, memoryEnabled, memoryMaxEntries,
-                memoryMaxAge, memoryCleanupInterval, repartitionByContent, sourceLanguages, targetLanguages);
+                memoryMaxAge, memoryCleanupInterval, repartitionByContent, sourceLanguages, targetLanguages, headers);
     }
 
     public PipelineSettings withBatching(int size, int tokens, Duration linger) {
         return new PipelineSettings(requestsTopic, translationsTopic, failuresTopic, maxTextChars, maxSegmentChars, maxBeams,
                 maxNewTokens, size, tokens, linger, maxPending, maxBlock, tick, memoryEnabled, memoryMaxEntries,
-                memoryMaxAge, memoryCleanupInterval, repartitionByContent, sourceLanguages, targetLanguages);
+                memoryMaxAge, memoryCleanupInterval, repartitionByContent, sourceLanguages, targetLanguages, headers);
     }
 
     public PipelineSettings withLimits(int maxTextChars, int maxSegmentChars) {
         return new PipelineSettings(requestsTopic, translationsTopic, failuresTopic, maxTextChars, maxSegmentChars, maxBeams,
                 maxNewTokens, batchMaxSize, batchMaxTokens, batchLinger, maxPending, maxBlock, tick, memoryEnabled,
-                memoryMaxEntries, memoryMaxAge, memoryCleanupInterval, repartitionByContent, sourceLanguages, targetLanguages);
+                memoryMaxEntries, memoryMaxAge, memoryCleanupInterval, repartitionByContent, sourceLanguages, targetLanguages, headers);
     }
 
     public PipelineSettings withMemory(boolean enabled, long maxEntries, Duration maxAge) {
         return new PipelineSettings(requestsTopic, translationsTopic, failuresTopic, maxTextChars, maxSegmentChars, maxBeams,
                 maxNewTokens, batchMaxSize, batchMaxTokens, batchLinger, maxPending, maxBlock, tick, enabled, maxEntries,
-                maxAge, memoryCleanupInterval, repartitionByContent, sourceLanguages, targetLanguages);
+                maxAge, memoryCleanupInterval, repartitionByContent, sourceLanguages, targetLanguages, headers);
     }
 
     public PipelineSettings withRepartitionByContent(boolean on) {
         return new PipelineSettings(requestsTopic, translationsTopic, failuresTopic, maxTextChars, maxSegmentChars, maxBeams,
                 maxNewTokens, batchMaxSize, batchMaxTokens, batchLinger, maxPending, maxBlock, tick, memoryEnabled,
-                memoryMaxEntries, memoryMaxAge, memoryCleanupInterval, on, sourceLanguages, targetLanguages);
+                memoryMaxEntries, memoryMaxAge, memoryCleanupInterval, on, sourceLanguages, targetLanguages, headers);
+    }
+
+    public PipelineSettings withHeaders(Set<String> copied) {
+        return new PipelineSettings(requestsTopic, translationsTopic, failuresTopic, maxTextChars, maxSegmentChars, maxBeams,
+                maxNewTokens, batchMaxSize, batchMaxTokens, batchLinger, maxPending, maxBlock, tick, memoryEnabled,
+                memoryMaxEntries, memoryMaxAge, memoryCleanupInterval, repartitionByContent, sourceLanguages,
+                targetLanguages, copied);
     }
 
     public PipelineSettings withLanguages(Set<String> source, Set<String> target) {
         return new PipelineSettings(requestsTopic, translationsTopic, failuresTopic, maxTextChars, maxSegmentChars, maxBeams,
                 maxNewTokens, batchMaxSize, batchMaxTokens, batchLinger, maxPending, maxBlock, tick, memoryEnabled,
-                memoryMaxEntries, memoryMaxAge, memoryCleanupInterval, repartitionByContent, source, target);
+                memoryMaxEntries, memoryMaxAge, memoryCleanupInterval, repartitionByContent, source, target, headers);
     }
 }

@@ -271,7 +271,7 @@ final class TranslationProcessor implements Processor<byte[], Envelope, byte[], 
             }
         }
         TranslationResult result = ResultAssembler.assemble(p, context.currentSystemTimeMs());
-        context.forward(new Record<>(p.env.key(), Outcome.of(result), p.env.timestamp()));
+        context.forward(new Record<>(p.env.key(), Outcome.of(result), p.env.timestamp(), p.env.outputHeaders()));
         events.translated(result);
     }
 
@@ -279,7 +279,7 @@ final class TranslationProcessor implements Processor<byte[], Envelope, byte[], 
         log.warn("dead-lettering {}-{}@{} (id {}) as {}: {}", env.topic(), env.partition(), env.offset(),
                 env.request() == null ? null : env.request().getId(), reason, message);
         context.forward(new Record<>(env.key(), Outcome.of(Failures.of(reason, message, env, context.currentSystemTimeMs())),
-                env.timestamp()));
+                env.timestamp(), env.outputHeaders()));
         events.deadLettered(reason);
     }
 

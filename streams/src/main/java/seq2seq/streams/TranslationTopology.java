@@ -69,7 +69,7 @@ public final class TranslationTopology {
         }
         KStream<byte[], Envelope> received = builder
                 .stream(settings.requestsTopic(), Consumed.with(Serdes.ByteArray(), new EnvelopeSource(requests)).withName("requests"))
-                .processValues(Stamp::new, Named.as("stamp"));
+                .processValues(() -> new Stamp(settings.headers()), Named.as("stamp"));
         if (settings.repartitionByContent()) {
             received = received
                     .selectKey((key, env) -> contentKey(env), Named.as("key-by-content"))
@@ -98,6 +98,7 @@ public final class TranslationTopology {
         p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandler.class.getName());
         p.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, settings.failuresTopic());
         p.put(DeadLetterHandler.SERDE_CLASS_CONFIG, serdeClass);
+        p.put(DeadLetterHandler.HEADERS_CONFIG, String.join(",", settings.headers()));
         p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true); // the 5.0 default; silences a warning
         return p;
     }
@@ -115,7 +116,13 @@ public final class TranslationTopology {
 
     /** Completes the envelope with the record's key, coordinates and timestamp, before anything can move it. */
     private static final class Stamp implements FixedKeyProcessor<byte[], Envelope, Envelope> {
+        /** names of the headers a result or dead letter carries */
+        private final java.util.Set<String> headers;
         private FixedKeyProcessorContext<byte[], Envelope> context;
+
+        Stamp(java.util.Set<String> headers) {
+            this.headers = headers;
+        }
 
         @Override
         public void init(FixedKeyProcessorContext<byte[], Envelope> context) {
@@ -127,7 +134,22 @@ public final class TranslationTopology {
             var meta = context.recordMetadata().orElseThrow();
             Envelope e = record.value();
             context.forward(record.withValue(new Envelope(record.key(), e == null ? null : e.rawValue(),
-                    e == null ? null : e.request(), meta.topic(), meta.partition(), meta.offset(), record.timestamp())));
+                    e == null ? null : e.request(), meta.topic(), meta.partition(), meta.offset(), record.timestamp(),
+                    copied(record.headers(), headers))));
         }
+    }
+
+    /** The headers among {@code all} whose names are in {@code allowed}, in their order. */
+    public static java.util.List<org.apache.kafka.common.header.Header> copied(
+            org.apache.kafka.common.header.Headers all, java.util.Set<String> allowed) {
+        java.util.List<org.apache.kafka.common.header.Header> out = new java.util.ArrayList<>();
+        if (all != null) {
+            for (org.apache.kafka.common.header.Header h : all) {
+                if (allowed.contains(h.key())) {
+                    out.add(new org.apache.kafka.common.header.internals.RecordHeader(h.key(), h.value()));
+                }
+            }
+        }
+        return out;
     }
 }

@@ -219,7 +219,8 @@ public final class AppConfig {
                 getMillis(Settings.BATCH_LINGER), getInt(Settings.BATCH_MAX_PENDING), getMillis(Settings.BATCH_MAX_BLOCK),
                 getMillis(Settings.BATCH_TICK), getBoolean(Settings.MEMORY_ENABLED), getLong(Settings.MEMORY_MAX_ENTRIES),
                 getMillis(Settings.MEMORY_MAX_AGE), getMillis(Settings.MEMORY_CLEANUP_INTERVAL),
-                getBoolean(Settings.REPARTITION_BY_CONTENT), list(Settings.SOURCE_LANGUAGES), list(Settings.TARGET_LANGUAGES));
+                getBoolean(Settings.REPARTITION_BY_CONTENT), list(Settings.SOURCE_LANGUAGES), list(Settings.TARGET_LANGUAGES),
+                list(Settings.HEADERS));
     }
 
     /** a comma-separated property as a set (empty when blank) */

@@ -121,6 +121,8 @@ public final class Settings {
             "source_lang values accepted, comma-separated; empty = any (others are dead-lettered as UNSUPPORTED_LANGUAGE)", LANGUAGE_LIST);
     public static final Property TARGET_LANGUAGES = add("request.target.languages", "",
             "target_lang values accepted, comma-separated; empty = any", LANGUAGE_LIST);
+    public static final Property HEADERS = add("request.headers", "tracestate,x-correlation-id",
+            "headers of a request copied to its result or dead letter, comma-separated; traceparent is always copied", Check.ANY);
     public static final Property MAX_BEAMS = add("request.max.beams", "8",
             "largest options.num_beams a request may ask for", intRange(1, 64));
     public static final Property MAX_NEW_TOKENS = add("request.max.new.tokens", "512",

@@ -2,8 +2,6 @@ package seq2seq.service.docker;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import org.junit.jupiter.api.Test;
 import seq2seq.service.config.Property;
 import seq2seq.service.config.Settings;
@@ -32,14 +30,14 @@ class DeployManifestsTest {
     static final Path K8S = Path.of("deploy/k8s/seq2seq-streams.yaml");
     static final Path COMPOSE = Path.of("docker/compose.yml");
 
+    /** Each YAML document of the file, aliases and merge keys resolved (SnakeYAML, which Jackson's YAML reader uses). */
     static List<JsonNode> documents(Path file) throws IOException {
-        YAMLMapper yaml = new YAMLMapper();
+        ObjectMapper json = new ObjectMapper();
         List<JsonNode> out = new ArrayList<>();
-        try (var parser = new YAMLFactory().createParser(file.toFile())) {
-            for (var it = yaml.readValues(parser, JsonNode.class); it.hasNext(); ) {
-                JsonNode n = it.next();
-                if (n != null && !n.isNull()) {
-                    out.add(n);
+        try (var in = Files.newBufferedReader(file)) {
+            for (Object doc : new org.yaml.snakeyaml.Yaml().loadAll(in)) {
+                if (doc != null) {
+                    out.add(json.valueToTree(doc));
                 }
             }
         }
@@ -83,9 +81,13 @@ class DeployManifestsTest {
         assertEquals(volume, sts.path("spec").path("volumeClaimTemplates").get(0).path("metadata").path("name").asText(),
                 "one volume claim per pod");
 
-        JsonNode instanceId = container.path("env").findParent("fieldRef");
-        assertNotNull(instanceId, "group.instance.id from the pod");
-        assertEquals("S2S_KAFKA_GROUP_INSTANCE_ID", instanceId.path("name").asText());
+        JsonNode instanceId = null;
+        for (JsonNode e : container.path("env")) {
+            if ("S2S_KAFKA_GROUP_INSTANCE_ID".equals(e.path("name").asText())) {
+                instanceId = e;
+            }
+        }
+        assertNotNull(instanceId, "group.instance.id from the pod: static membership");
         assertEquals("metadata.name", instanceId.path("valueFrom").path("fieldRef").path("fieldPath").asText());
 
         Map<String, String> labels = new HashMap<>();
@@ -115,8 +117,7 @@ class DeployManifestsTest {
             assertTrue(services.path(s).has("healthcheck"), s + " has a healthcheck");
         }
         for (int i = 1; i <= 3; i++) {
-            JsonNode t = services.path("translator-" + i);
-            // the merge key <<: *app is resolved by the YAML reader
+            JsonNode t = services.path("translator-" + i); // its <<: *app merged by the reader
             assertTrue(t.path("healthcheck").path("test").toString().contains("/health/ready"), "instance " + i + " checks readiness");
             assertEquals("service_healthy", t.path("depends_on").path("kafka").path("condition").asText());
             assertEquals("service_completed_successfully", t.path("depends_on").path("topics").path("condition").asText());

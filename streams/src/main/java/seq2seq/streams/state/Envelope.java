@@ -1,6 +1,10 @@
 package seq2seq.streams.state;
 
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import seq2seq.avro.TranslationRequest;
+
+import java.util.List;
 
 /**
  * One input record as the pipeline carries it between steps and keeps it in the batch buffer: the decoded request
@@ -13,7 +17,22 @@ import seq2seq.avro.TranslationRequest;
  * @param partition   input partition
  * @param offset      input offset
  * @param timestamp   input record timestamp (ms), also the output record's timestamp
+ * @param headers     the input record's headers that its result or dead letter carries (the allowed ones)
  */
 public record Envelope(byte[] key, byte[] rawValue, TranslationRequest request, String topic, int partition, long offset,
-                       long timestamp) {
+                       long timestamp, List<Header> headers) {
+    public Envelope {
+        headers = List.copyOf(headers);
+    }
+
+    /** An envelope without headers. */
+    public Envelope(byte[] key, byte[] rawValue, TranslationRequest request, String topic, int partition, long offset,
+                    long timestamp) {
+        this(key, rawValue, request, topic, partition, offset, timestamp, List.of());
+    }
+
+    /** The headers for an output record (a copy: Kafka may add its own to it). */
+    public RecordHeaders outputHeaders() {
+        return new RecordHeaders(headers.toArray(new Header[0]));
+    }
 }

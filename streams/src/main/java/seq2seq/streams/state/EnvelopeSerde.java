@@ -1,5 +1,8 @@
 package seq2seq.streams.state;
 
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeader;
+
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serializer;
@@ -10,11 +13,14 @@ import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.io.UncheckedIOException;
 
 /** Binary form of an {@link Envelope} for the batch buffer and the optional repartition topic (version byte first). */
 public final class EnvelopeSerde implements Serde<Envelope> {
-    private static final byte VERSION = 1;
+    /** 2: with headers; 1 (without) is still read, so a buffer written before headers were kept restores */
+    private static final byte VERSION = 2;
     /** the request part, in plain Avro so restoring the buffer needs no registry */
     private final AvroCodec<TranslationRequest> requests = new AvroCodec<>(TranslationRequest.class);
 
@@ -39,6 +45,11 @@ public final class EnvelopeSerde implements Serde<Envelope> {
             out.writeInt(e.partition());
             out.writeLong(e.offset());
             out.writeLong(e.timestamp());
+            out.writeInt(e.headers().size());
+            for (Header h : e.headers()) {
+                out.writeUTF(h.key());
+                writeBytes(out, h.value());
+            }
         } catch (IOException ex) {
             throw new UncheckedIOException(ex);
         }
@@ -48,14 +59,24 @@ public final class EnvelopeSerde implements Serde<Envelope> {
     private Envelope read(byte[] bytes) {
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
             byte version = in.readByte();
-            if (version != VERSION) {
-                throw new IllegalStateException("stored envelope has version " + version + ", this build reads " + VERSION);
+            if (version != 1 && version != VERSION) {
+                throw new IllegalStateException("stored envelope has version " + version + ", this build reads 1 and " + VERSION);
             }
             byte[] key = readBytes(in);
             byte[] raw = readBytes(in);
             byte[] request = readBytes(in);
-            return new Envelope(key, raw, request == null ? null : requests.decode(request), in.readUTF(), in.readInt(),
-                    in.readLong(), in.readLong());
+            String topic = in.readUTF();
+            int partition = in.readInt();
+            long offset = in.readLong();
+            long timestamp = in.readLong();
+            List<Header> headers = new ArrayList<>();
+            if (version >= 2) {
+                for (int n = in.readInt(); n > 0; n--) {
+                    headers.add(new RecordHeader(in.readUTF(), readBytes(in)));
+                }
+            }
+            return new Envelope(key, raw, request == null ? null : requests.decode(request), topic, partition, offset,
+                    timestamp, headers);
         } catch (IOException ex) {
             throw new UncheckedIOException("cannot read a stored envelope: " + ex.getMessage(), ex);
         }
