@@ -88,8 +88,10 @@ public final class LoadChart {
         LogAxis latencyAxis = new LogAxis("latency, produce to read_committed (ms)");
         latencyAxis.setSmallestValue(0.01);
         latencyAxis.setStandardTickUnits(NumberAxis.createStandardTickUnits());
+        latencyAxis.setNumberFormatOverride(new TwoDigits());
         XYPlot top = new XYPlot(latency, null, latencyAxis, latencyLines);
         NumberAxis throughputAxis = new NumberAxis("achieved (requests/s)");
+        throughputAxis.setAutoRangeIncludesZero(true);
         XYPlot bottom = new XYPlot(throughput, null, throughputAxis, throughputLines);
         for (XYPlot p : new XYPlot[] {top, bottom}) {
             p.setBackgroundPaint(Color.WHITE);
@@ -97,7 +99,7 @@ public final class LoadChart {
             p.setRangeGridlinePaint(Color.LIGHT_GRAY);
         }
         NumberAxis offered = new NumberAxis("offered rate (requests/s, Poisson arrivals, open loop)");
-        offered.setLowerBound(0);
+        offered.setAutoRangeIncludesZero(true);
         CombinedDomainXYPlot plot = new CombinedDomainXYPlot(offered);
         plot.setGap(12);
         plot.add(top, 3);
@@ -105,6 +107,24 @@ public final class LoadChart {
         JFreeChart chart = new JFreeChart("Latency and throughput against the offered rate", new Font(Font.SANS_SERIF, Font.BOLD, 16), plot, true);
         chart.setBackgroundPaint(Color.WHITE);
         return chart;
+    }
+
+    /** tick labels of the log axis: two significant digits (630, 790, 1000 rather than 630.96, 794.33) */
+    private static final class TwoDigits extends java.text.NumberFormat {
+        @Override
+        public StringBuffer format(double v, StringBuffer to, java.text.FieldPosition pos) {
+            return to.append(new java.math.BigDecimal(v).round(new java.math.MathContext(2)).stripTrailingZeros().toPlainString());
+        }
+
+        @Override
+        public StringBuffer format(long v, StringBuffer to, java.text.FieldPosition pos) {
+            return format((double) v, to, pos);
+        }
+
+        @Override
+        public Number parse(String source, java.text.ParsePosition pos) {
+            throw new UnsupportedOperationException();
+        }
     }
 
     private static Stroke stroke(int variant) {
