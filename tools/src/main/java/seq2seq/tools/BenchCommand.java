@@ -30,6 +30,7 @@ import java.time.ZonedDateTime;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 /** `bench`: target tokens/s of this engine and of transformers.js on the same bundles and inputs, with the GEMM roofline. */
@@ -136,11 +137,15 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--seed", paramLabel = "N", defaultValue = "1", description = "Seed of --load's arrival times and texts. Default: ${DEFAULT-VALUE}")
     long seed;
 
-    @Option(names = "--bootstrap", paramLabel = "HOST:PORT", description = "--load against this cluster, where a pipeline instance already runs (default topics), instead of an in-process one.")
+    @Option(names = "--bootstrap", paramLabel = "HOST:PORT", description = "--load against this cluster, where a pipeline instance already runs, instead of an in-process one.")
     String bootstrap;
 
-    @Option(names = "--registry", paramLabel = "URL", description = "Schema registry of --bootstrap's cluster.")
+    @Option(names = "--registry", paramLabel = "URL", description = "Schema registry of that cluster.")
     String registry;
+
+    @Option(names = "--config", paramLabel = "FILE", description = "--load against a running instance: its configuration file "
+            + "(topics, serde, client security; S2S_* environment variables override it); --bootstrap and --registry override that.")
+    Path config;
 
     @Option(names = "--json", description = "With --load: print the summary as JSON (the Markdown report is still written).")
     boolean json;
@@ -248,17 +253,27 @@ final class BenchCommand implements Callable<Integer> {
     private int load(List<String> inputs, PrintWriter err, PrintWriter stdout) {
         LoadReport report;
         try {
-            if ((models == null || models.isEmpty()) && bootstrap == null) {
-                throw new IllegalArgumentException("--load needs --model (or --bootstrap)");
+            seq2seq.service.config.AppConfig remote = null;
+            if (bootstrap != null || config != null) {
+                Map<String, String> over = new java.util.HashMap<>();
+                if (bootstrap != null) {
+                    over.put(seq2seq.service.config.Settings.BOOTSTRAP_SERVERS.name(), bootstrap);
+                }
+                if (registry != null) {
+                    over.put(seq2seq.service.config.Settings.REGISTRY_URL.name(), registry);
+                }
+                remote = seq2seq.service.config.AppConfig.load(config, System.getenv()).with(over);
+            } else if (models == null || models.isEmpty()) {
+                throw new IllegalArgumentException("--load needs --model (or --bootstrap / --config for a running instance)");
             }
             List<Variant> vs = variants.stream().map(Variant::parse).toList();
             LoadBench.Options o = new LoadBench.Options(models == null || models.isEmpty() ? null : models.get(0), vs, loadRates,
                     loadSeconds, loadWarmupSeconds, loadBacklog, repeatShare, seed, loadDrainSeconds, loadPartitions,
-                    workerArgs.workers, bootstrap, registry);
+                    workerArgs.workers, remote);
             report = new LoadBench(o, err).run(inputs);
             report.facts.put("inputs", input + " (" + inputs.size() + " sentences)");
             report.write(out);
-        } catch (IllegalArgumentException e) {
+        } catch (IllegalArgumentException | seq2seq.service.config.ConfigException e) {
             err.println("bench --load: " + e.getMessage());
             return 2;
         } catch (Exception e) {

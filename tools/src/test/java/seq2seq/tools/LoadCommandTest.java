@@ -6,11 +6,19 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
+import seq2seq.generation.Engine;
+import seq2seq.service.EngineLoader;
+import seq2seq.service.PipelineService;
+import seq2seq.service.config.AppConfig;
+import seq2seq.service.config.Settings;
+import seq2seq.streams.PipelineEvents;
+import seq2seq.tools.embedded.EmbeddedStack;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -52,5 +60,41 @@ class LoadCommandTest {
         }
         assertEquals(json.get("variants").get(0).get("rates").get(1).get("offered").asDouble(),
                 json.get("variants").get(1).get("rates").get(1).get("offered").asDouble());
+    }
+
+    /** Against a cluster where an instance already runs (--bootstrap, --registry, --config for its topics). */
+    @Test
+    @Timeout(300)
+    void loadsARunningInstance(@TempDir Path dir) throws Exception {
+        try (EmbeddedStack stack = EmbeddedStack.start()) {
+            Map<String, String> c = Map.of(Settings.MODEL_DIR.name(), "testdata/models/tiny",
+                    Settings.REQUESTS_TOPIC.name(), "remote-requests", Settings.TRANSLATIONS_TOPIC.name(), "remote-translations",
+                    Settings.FAILURES_TOPIC.name(), "remote-failures");
+            AppConfig config = stack.config("remote", c);
+            stack.createTopics(config.pipeline(), 2);
+            Path props = dir.resolve("instance.properties");
+            Files.writeString(props, "topic.requests=remote-requests\ntopic.translations=remote-translations\n"
+                    + "topic.failures=remote-failures\n");
+            try (Engine engine = EngineLoader.load(config);
+                 PipelineService service = new PipelineService(config, engine, PipelineEvents.NONE)) {
+                service.start();
+                StringWriter out = new StringWriter();
+                StringWriter err = new StringWriter();
+                CommandLine cl = Main.commandLine();
+                cl.setOut(new PrintWriter(out, true));
+                cl.setErr(new PrintWriter(err, true));
+                int rc = cl.execute("bench", "--load", "--bootstrap", stack.bootstrapServers(), "--registry", stack.registryUrl(),
+                        "--config", props.toString(), "--load-seconds", "1", "--load-warmup-seconds", "0.5", "--load-rates", "0.5",
+                        "--load-backlog", "60", "--out", dir.toString());
+                assertEquals(0, rc, err.toString());
+                String md = Files.readString(dir.resolve("load-report.md"));
+                assertTrue(md.contains("a running instance at " + stack.bootstrapServers()), md);
+                assertTrue(md.contains("remote-requests → remote-translations"), md);
+                assertTrue(out.toString().contains("(50 %)"), out.toString()); // the Markdown on stdout without --json
+                // variants with overrides make no sense against someone else's instance
+                assertEquals(2, Main.commandLine().execute("bench", "--load", "--bootstrap", stack.bootstrapServers(),
+                        "--variants", "x:batch.size=4", "--out", dir.toString()));
+            }
+        }
     }
 }

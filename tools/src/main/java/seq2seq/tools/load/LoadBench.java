@@ -38,9 +38,10 @@ public final class LoadBench {
     /** the run's settings */
     public record Options(Path model, List<Variant> variants, double[] fractions, double seconds, double warmupSeconds,
                           int backlog, double repeatShare, long seed, double drainSeconds, int partitions, int workers,
-                          String bootstrap, String registry) {
-        boolean remote() {
-            return bootstrap != null;
+                          AppConfig remote) {
+        /** against a cluster where an instance runs already, with {@code remote}'s brokers, registry and topics */
+        boolean isRemote() {
+            return remote != null;
         }
     }
 
@@ -53,7 +54,7 @@ public final class LoadBench {
         if (o.variants().isEmpty()) {
             throw new IllegalArgumentException("no variant");
         }
-        if (o.remote() && (o.variants().size() > 1 || !o.variants().get(0).overrides().isEmpty())) {
+        if (o.isRemote() && (o.variants().size() > 1 || !o.variants().get(0).overrides().isEmpty())) {
             throw new IllegalArgumentException("against a running instance (--bootstrap) there is one variant, without overrides: "
                     + "its configuration is the instance's");
         }
@@ -66,17 +67,12 @@ public final class LoadBench {
         String loadAtStart = seq2seq.tools.bench.Rss.load();
         List<VariantResult> results = new ArrayList<>();
         Map<String, String> pipelineFacts = new java.util.LinkedHashMap<>();
-        if (o.remote()) {
-            Map<String, String> c = new HashMap<>();
-            c.put(Settings.BOOTSTRAP_SERVERS.name(), o.bootstrap());
-            if (o.registry() != null) {
-                c.put(Settings.REGISTRY_URL.name(), o.registry());
-            }
-            AppConfig config = AppConfig.of(c);
+        if (o.isRemote()) {
+            AppConfig config = o.remote();
             // the memory of a real instance outlives this run: new keys and texts each time
             String tag = Long.toString(System.currentTimeMillis() % 100_000_000L, 36) + "-";
             results.add(sweep(config, o.variants().get(0), new Mix(sentences, o.repeatShare(), tag), 0, Double.NaN));
-            pipelineFacts.put("pipeline", "a running instance at " + o.bootstrap() + ", topics " + config.pipeline().requestsTopic()
+            pipelineFacts.put("pipeline", "a running instance at " + config.get(Settings.BOOTSTRAP_SERVERS) + ", topics " + config.pipeline().requestsTopic()
                     + " → " + config.pipeline().translationsTopic() + " | " + config.pipeline().failuresTopic() + " (its own configuration)");
         } else {
             try (EmbeddedStack stack = EmbeddedStack.start()) {
@@ -120,7 +116,7 @@ public final class LoadBench {
                 + memTotal() + "; load at start: " + loadAtStart + "; at end: " + seq2seq.tools.bench.Rss.load());
         report.facts.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version")
                 + ", max heap " + Runtime.getRuntime().maxMemory() / (1024 * 1024) + " MiB");
-        if (!o.remote()) {
+        if (!o.isRemote()) {
             report.facts.put("model", "`" + o.model() + "`");
         }
         report.facts.putAll(pipelineFacts);
