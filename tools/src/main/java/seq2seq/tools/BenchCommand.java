@@ -38,7 +38,8 @@ import java.util.concurrent.Callable;
         description = {"Measures generated tokens/s at several batch sizes, greedy and beam, fp32 and q8, for each --model; "
                 + "runs transformers.js (Node) on the same ONNX files and inputs side by side; measures the fp32 GEMM rate "
                 + "through ONNX Runtime and the roofline tokens/s it implies; records RSS and, with --soak-seconds, a long run.",
-                "Writes OUT/report.md and OUT/report.json. Progress on stderr."})
+                "Writes OUT/report.md and OUT/report.json. Progress on stderr.",
+                "--kafka and --load measure through the pipeline instead (see their options)."})
 final class BenchCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
