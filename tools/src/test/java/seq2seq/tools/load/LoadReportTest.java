@@ -93,13 +93,16 @@ class LoadReportTest {
     }
 
     @Test
-    void backlogThroughputLeavesTheRampUpOut() {
-        long[] t = new long[101];
+    void backlogThroughputRunsFromTheFirstSendToTheLastAnswer() {
+        long[] t = new long[100];
         for (int i = 0; i < t.length; i++) {
-            // the first 10 answers slow (start-up), then one every 10 ms
-            t[i] = i < 10 ? i * 100_000_000L : 1_000_000_000L + (i - 10) * 10_000_000L;
+            t[i] = 1_000_000_000L + (i / 10) * 100_000_000L; // answers readable ten at a time (one commit each)
         }
-        assertEquals(100.0, LoadBench.throughput(t), 1e-6);
-        assertTrue(Double.isNaN(LoadBench.throughput(new long[5])));
+        // 100 answers, the last at 1.9 s, the first send at 0.4 s
+        assertEquals(100 / 1.5, LoadBench.throughput(400_000_000L, t), 1e-9);
+        long[] oneCommit = new long[100];
+        java.util.Arrays.fill(oneCommit, 2_000_000_000L);
+        assertEquals(100.0, LoadBench.throughput(1_000_000_000L, oneCommit), 1e-9, "a backlog answered in one poll still has a rate");
+        assertTrue(Double.isNaN(LoadBench.throughput(0, new long[0])));
     }
 }
