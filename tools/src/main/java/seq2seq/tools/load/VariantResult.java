@@ -1,0 +1,19 @@
+package seq2seq.tools.load;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One pipeline configuration's sweep.
+ *
+ * @param maxThroughput its own maximum sustainable throughput (backlog run), requests/s
+ */
+public record VariantResult(Variant variant, double maxThroughput, List<StepResult> steps) {
+    public String name() {
+        return variant.name();
+    }
+
+    public Map<String, String> overrides() {
+        return variant.overrides();
+    }
+}
