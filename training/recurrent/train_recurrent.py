@@ -30,6 +30,14 @@ TRAINING = os.path.join(HERE, "..")
 sys.path.insert(0, TRAINING)
 import reference_search as rs  # noqa: E402
 
+import importlib.util  # noqa: E402
+
+# the replica's batching, one definition for both models (a file path: "recurrent" is also this folder's name)
+_spec = importlib.util.spec_from_file_location("replica_recurrent", os.path.join(TRAINING, "replicas", "recurrent.py"))
+_replica = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_replica)
+batch_tensors = _replica.batch_tensors
+
 WORK = os.path.join(TRAINING, "work")
 START, STOP = "\t", "\n"  # Keras lstm_seq2seq's start and stop characters
 OPSET = 14
@@ -110,22 +118,6 @@ def vocabularies(pairs, min_count):
     out_chars = sorted({ch for ch, n in tgt.items() if n >= min_count} | {START, STOP})
     keep = set(out_chars)
     return in_chars, out_chars, [(en, de) for en, de in pairs if all(ch in keep for ch in de)]
-
-
-def batch_tensors(chunk, in_index, out_index):
-    ls = max(len(en) for en, _ in chunk)
-    lt = max(len(de) for _, de in chunk) + 1
-    # sources right-aligned (left-padded with index 0) so the final state is the last real character's
-    src = torch.zeros(len(chunk), ls, dtype=torch.long)
-    tin = torch.zeros(len(chunk), lt, dtype=torch.long)
-    tout = torch.full((len(chunk), lt), -1, dtype=torch.long)
-    for r, (en, de) in enumerate(chunk):
-        ids = [in_index.get(ch, 0) for ch in en]
-        src[r, ls - len(ids):] = torch.tensor(ids)
-        t = [out_index[START]] + [out_index[ch] for ch in de] + [out_index[STOP]]
-        tin[r, :len(t) - 1] = torch.tensor(t[:-1])
-        tout[r, :len(t) - 1] = torch.tensor(t[1:])
-    return src, tin, tout
 
 
 def loss_of(model, src, tin, tout):

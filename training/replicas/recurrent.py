@@ -31,6 +31,23 @@ UNK = "\ufffd"             # input index 0: any character the encoder never saw
 OPSET = 14
 
 
+def batch_tensors(chunk, in_index, out_index):
+    """(source ids, decoder inputs, decoder targets) of (en, de) pairs; targets -1 where padded."""
+    ls = max(len(en) for en, _ in chunk)
+    lt = max(len(de) for _, de in chunk) + 1
+    # sources right-aligned (left-padded with index 0) so the final state is the last real character's
+    src = torch.zeros(len(chunk), ls, dtype=torch.long)
+    tin = torch.zeros(len(chunk), lt, dtype=torch.long)
+    tout = torch.full((len(chunk), lt), -1, dtype=torch.long)
+    for r, (en, de) in enumerate(chunk):
+        ids = [in_index.get(ch, 0) for ch in en]
+        src[r, ls - len(ids):] = torch.tensor(ids)
+        t = [out_index[START]] + [out_index[ch] for ch in de] + [out_index[STOP]]
+        tin[r, :len(t) - 1] = torch.tensor(t[:-1])
+        tout[r, :len(t) - 1] = torch.tensor(t[1:])
+    return src, tin, tout
+
+
 class CharSeq2Seq(nn.Module):
     def __init__(self, n_in, n_out, emb, latent):
         super().__init__()
@@ -90,18 +107,7 @@ def train(model, pairs, in_index, out_index, epochs, batch=64, lr=3e-3, seed=0):
         model.train()
         for i in range(0, len(order), batch):
             chunk = [pairs[j] for j in order[i:i + batch]]
-            ls = max(len(en) for en, _ in chunk)
-            lt = max(len(de) for _, de in chunk) + 1
-            # sources right-aligned (left-padded with index 0) so the final state is the last real character's
-            src = torch.zeros(len(chunk), ls, dtype=torch.long)
-            tin = torch.zeros(len(chunk), lt, dtype=torch.long)
-            tout = torch.full((len(chunk), lt), -1, dtype=torch.long)
-            for r, (en, de) in enumerate(chunk):
-                ids = [in_index.get(ch, 0) for ch in en]
-                src[r, ls - len(ids):] = torch.tensor(ids)
-                t = [out_index[START]] + [out_index[ch] for ch in de] + [out_index[STOP]]
-                tin[r, :len(t) - 1] = torch.tensor(t[:-1])
-                tout[r, :len(t) - 1] = torch.tensor(t[1:])
+            src, tin, tout = batch_tensors(chunk, in_index, out_index)
             h, c = model.encode(src)
             logits, _, _ = model.decode(tin, h, c)
             loss = loss_fn(logits.reshape(-1, logits.shape[-1]), tout.reshape(-1))

@@ -27,20 +27,15 @@ final class BundleGraphCheck {
     private final OrtSession encoder;
     private final OrtSession decoder;
     private final OrtSession decoderWithPast;
-    private final String[] selfPast;
-    private final String[] selfPresent;
-    private final String[] crossPast;
-    private final String[] crossPresent;
+    /** Optimum's tensor names for this model's layers */
+    private final TensorNames names;
 
     BundleGraphCheck(ModelBundle bundle, OnnxSessions s, TensorNames names) {
         this.bundle = bundle;
         this.encoder = s.encoder;
         this.decoder = s.decoder;
         this.decoderWithPast = s.decoderWithPast;
-        this.selfPast = names.selfPast;
-        this.selfPresent = names.selfPresent;
-        this.crossPast = names.crossPast;
-        this.crossPresent = names.crossPresent;
+        this.names = names;
     }
 
     void run() throws OrtException {
@@ -54,8 +49,8 @@ final class BundleGraphCheck {
         String decFile = rel(bundle.decoderFile);
         if (decoderWithPast == null) {
             Set<String> known = new java.util.HashSet<>(Set.of(INPUT_IDS, ENC_HIDDEN, ENC_MASK, USE_CACHE));
-            known.addAll(java.util.List.of(selfPast));
-            known.addAll(java.util.List.of(crossPast));
+            known.addAll(java.util.List.of(names.selfPast));
+            known.addAll(java.util.List.of(names.crossPast));
             requireInputs(decoder, decFile, known);
             requireName(decoder.getInputNames(), decFile, "input", USE_CACHE);
             checkCacheInputs(decoder, decFile, true);
@@ -65,8 +60,8 @@ final class BundleGraphCheck {
             checkOutputs(decoder, decFile, true);
             String pastFile = rel(bundle.decoderWithPastFile);
             Set<String> known = new java.util.HashSet<>(Set.of(INPUT_IDS, ENC_HIDDEN, ENC_MASK));
-            known.addAll(java.util.List.of(selfPast));
-            known.addAll(java.util.List.of(crossPast));
+            known.addAll(java.util.List.of(names.selfPast));
+            known.addAll(java.util.List.of(names.crossPast));
             requireInputs(decoderWithPast, pastFile, known);
             checkCacheInputs(decoderWithPast, pastFile, true);
             checkOutputs(decoderWithPast, pastFile, false);
@@ -83,7 +78,7 @@ final class BundleGraphCheck {
                     + " decoder layers, but config.json field \"decoder_layers\" is " + c.decoderLayers());
         }
         Map<String, NodeInfo> info = s.getInputInfo();
-        for (String[] names : withCross ? new String[][] {selfPast, crossPast} : new String[][] {selfPast}) {
+        for (String[] names : withCross ? new String[][] {names.selfPast, names.crossPast} : new String[][] {names.selfPast}) {
             for (String n : names) {
                 requireName(info.keySet(), file, "input", n);
                 checkDim(info.get(n), file, "input " + n, 1, c.decoderHeads(), "decoder_attention_heads");
@@ -101,11 +96,11 @@ final class BundleGraphCheck {
             throw new BundleException(bundle.dir, file, "has present outputs for " + layersFound
                     + " decoder layers, but config.json field \"decoder_layers\" is " + c.decoderLayers());
         }
-        for (String n : selfPresent) {
+        for (String n : names.selfPresent) {
             requireName(s.getOutputNames(), file, "output", n);
         }
         if (withCross) {
-            for (String n : crossPresent) {
+            for (String n : names.crossPresent) {
                 requireName(s.getOutputNames(), file, "output", n);
             }
         }

@@ -7,9 +7,9 @@ public enum DecoderLayout {
     /** onnx/decoder_model.onnx for the first step, onnx/decoder_with_past_model.onnx for the rest */
     SEPARATE,
     /**
-     * SEPARATE when the folder has the pair, else MERGED: ONNX Runtime runs the pair faster (measured on the base-size
-     * model, 128 rows: 229 vs 373 ms a step), because inside the If it neither pre-packs the outer graph's weights
-     * nor skips the with-past branch's copies of the cross-attention cache
+     * SEPARATE when the folder has the pair, else MERGED: ONNX Runtime runs the pair faster (docs/engine.md, "Decoder
+     * layouts"), because inside the If it neither pre-packs the outer graph's weights nor skips the with-past
+     * branch's copies of the cross-attention cache
      */
     AUTO
 }

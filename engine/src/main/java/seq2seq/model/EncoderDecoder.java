@@ -36,10 +36,8 @@ public final class EncoderDecoder {
     private final OrtSession decoder;
     /** the pair's with-past decoder; null for the merged layout */
     private final OrtSession decoderWithPast;
-    private final String[] selfPast;
-    private final String[] selfPresent;
-    private final String[] crossPast;
-    private final String[] crossPresent;
+    /** Optimum's tensor names for this model's layers */
+    private final TensorNames names;
     /** element type of the cache and the encoder output (float, or float16 for _fp16 exports) */
     private final OnnxJavaType cacheType;
     /** the same as ONNX's TensorProto.DataType number */
@@ -61,14 +59,11 @@ public final class EncoderDecoder {
         this.encoder = sessions.encoder;
         this.decoder = sessions.decoder;
         this.decoderWithPast = sessions.decoderWithPast;
-        this.selfPast = names.selfPast;
-        this.selfPresent = names.selfPresent;
-        this.crossPast = names.crossPast;
-        this.crossPresent = names.crossPresent;
+        this.names = names;
         OrtSession pastSession = decoderWithPast != null ? decoderWithPast : decoder;
         encoderTakesMask = encoder.getInputNames().contains(ATTENTION_MASK);
         laterStepsReadEncoderOutput = pastSession.getInputNames().contains(ENC_HIDDEN);
-        NodeInfo pastInfo = pastSession.getInputInfo().get(selfPast[0]);
+        NodeInfo pastInfo = pastSession.getInputInfo().get(names.selfPast[0]);
         TensorInfo past = check.tensorInfo(pastInfo);
         cacheType = past.type;
         cacheOnnxType = switch (past.type) {
@@ -166,12 +161,12 @@ public final class EncoderDecoder {
         boolean first = self == null;
         OrtSession s = first || decoderWithPast == null ? decoder : decoderWithPast;
         Map<String, OnnxTensorLike> in = new HashMap<>();
-        Set<String> names = s.getInputNames();
+        Set<String> inputs = s.getInputNames();
         in.put(INPUT_IDS, inputIds);
-        if (names.contains(ENC_MASK)) {
+        if (inputs.contains(ENC_MASK)) {
             in.put(ENC_MASK, encoderMask);
         }
-        if (names.contains(ENC_HIDDEN)) {
+        if (inputs.contains(ENC_HIDDEN)) {
             in.put(ENC_HIDDEN, encoderHidden);
         }
         OnnxTensor empty = null;
@@ -179,25 +174,25 @@ public final class EncoderDecoder {
             if (first && decoderWithPast == null) {
                 // merged decoder, first step: zero-length past and the no-cache branch
                 empty = emptyCache(inputIds.getInfo().getShape()[0]);
-                for (int i = 0; i < selfPast.length; i++) {
-                    in.put(selfPast[i], empty);
-                    in.put(crossPast[i], empty);
+                for (int i = 0; i < names.selfPast.length; i++) {
+                    in.put(names.selfPast[i], empty);
+                    in.put(names.crossPast[i], empty);
                 }
                 in.put(USE_CACHE, useCacheFalse);
             } else if (!first) {
-                for (int i = 0; i < selfPast.length; i++) {
-                    in.put(selfPast[i], self[i]);
-                    in.put(crossPast[i], cross[i]);
+                for (int i = 0; i < names.selfPast.length; i++) {
+                    in.put(names.selfPast[i], self[i]);
+                    in.put(names.crossPast[i], cross[i]);
                 }
-                if (names.contains(USE_CACHE)) {
+                if (inputs.contains(USE_CACHE)) {
                     in.put(USE_CACHE, useCacheTrue);
                 }
             }
             Set<String> outs = new java.util.HashSet<>();
             outs.add(LOGITS);
-            outs.addAll(java.util.List.of(selfPresent));
+            outs.addAll(java.util.List.of(names.selfPresent));
             if (first) {
-                outs.addAll(java.util.List.of(crossPresent));
+                outs.addAll(java.util.List.of(names.crossPresent));
             }
             return s.run(in, outs);
         } finally {
@@ -220,12 +215,12 @@ public final class EncoderDecoder {
 
     /** present self-attention key/values (2 per layer) of a {@link #decode} result */
     public OnnxTensor[] selfCache(Result step) {
-        return pick(step, selfPresent);
+        return pick(step, names.selfPresent);
     }
 
     /** present cross-attention key/values of the first step's result (later steps' are placeholders or absent) */
     public OnnxTensor[] crossCache(Result firstStep) {
-        return pick(firstStep, crossPresent);
+        return pick(firstStep, names.crossPresent);
     }
 
     private static OnnxTensor[] pick(Result r, String[] names) {

@@ -97,7 +97,7 @@ final class LogitsGraphs {
     /**
      * Adds to {@code g} the nodes that compute {@link #TOKENS}: each row's first largest entry of {@code scores}
      * (float [rows, vocab] or [rows, 1, vocab]), as ArgMax would. ONNX Runtime's ArgMax reads one entry at a time
-     * and its ReduceMax is vectorised (7 times faster on the base model's [16, 32 000]), so the vocabulary is cut into chunks of
+     * and its ReduceMax is vectorised (bench/profile-base.md), so the vocabulary is cut into chunks of
      * {@link #argMaxChunk} tokens: the first chunk that holds the row's largest entry (ReduceMax of each chunk,
      * ArgMax of those), then the first largest entry inside it. With no chunk size that divides the vocabulary, a
      * plain ArgMax.

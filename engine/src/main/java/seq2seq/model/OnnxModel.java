@@ -80,7 +80,7 @@ public final class OnnxModel implements AutoCloseable {
         return sessions;
     }
 
-    /** The weight tables that the files share, held once: e.g. "m.embed.weight (62.5 MiB, 3 files)", or "none". */
+    /** The weight tables that the files share, held once (each with its size and file count), or "none". */
     public String sharedTables() {
         return sessions.sharedTables();
     }

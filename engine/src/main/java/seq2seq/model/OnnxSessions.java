@@ -112,11 +112,10 @@ public final class OnnxSessions implements AutoCloseable {
         o.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
         o.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
         // Idle pool threads would spin for a while after each operator, taking the core that the search's own
-        // arithmetic (and the next batch) needs: off, beam 4 at batch 32 on the base model went from 185 to 251 tok/s
-        // with 2 threads on 2 cores (bench, quiet machine).
+        // arithmetic (and the next batch) needs: off (docs/engine.md, "Threads").
         o.addConfigEntry("session.intra_op.allow_spinning", "0");
         // Memory patterns are planned per input shape; a decoder's shapes change every step (rows, cache length), so
-        // the plans only pile up: off, the base model's RSS fell by 50-120 MiB at the same speed (bench, quiet machine).
+        // the plans only pile up: off (docs/engine.md, "Memory").
         o.setMemoryPatternOptimization(false);
         if (profileDir != null) {
             o.enableProfiling(profileDir.resolve(name).toString());
@@ -159,7 +158,7 @@ public final class OnnxSessions implements AutoCloseable {
         return OnnxTensor.createTensor(env, FloatBuffer.wrap(data), shape);
     }
 
-    /** The weight tables that the files share, held once: e.g. "m.embed.weight (62.5 MiB, 3 files)", or "none". */
+    /** The weight tables that the files share, held once (each with its size and file count), or "none". */
     public String sharedTables() {
         return sharedTables.toString();
     }

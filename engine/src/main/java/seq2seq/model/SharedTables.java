@@ -222,7 +222,7 @@ final class SharedTables implements AutoCloseable {
         return notShared;
     }
 
-    /** What sharing saves, e.g. "m.embed.weight (62.5 MiB, 3 files)". */
+    /** What sharing saves: each shared table with its size and the number of files that hold it. */
     @Override
     public String toString() {
         if (tables.isEmpty()) {

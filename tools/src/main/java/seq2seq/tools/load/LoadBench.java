@@ -203,8 +203,7 @@ public final class LoadBench {
     /**
      * Answers per second of a backlog sent at once: answers over the time from the first send to the last answer.
      * Not from the first answer on: with exactly-once, answers become readable a transaction (a commit interval) at a
-     * time, so a short backlog can come back in one poll. The first answer's latency makes it a slight underestimate
-     * (about 1 % for the default backlog on the default model).
+     * time, so a short backlog can come back in one poll. The first answer's latency makes it a slight underestimate.
      */
     static double throughput(long sendStartNanos, long[] answerNanos) {
         if (answerNanos.length == 0) {
