@@ -31,6 +31,9 @@ import java.util.Map;
  * them on the pool, detokenize, retry a failed batch input by input) read in order here.
  */
 public final class Engine implements Translator {
+    /** set by the first close() */
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+
     /** the model's sessions (a transformer bundle); null for a recurrent bundle */
     private final OnnxModel model;
     /** a recurrent bundle's sessions; null for a transformer bundle */
@@ -441,8 +444,12 @@ public final class Engine implements Translator {
         return model != null ? model.config().eosTokenId() : recurrent.manifest.stopIndex;
     }
 
+    /** Idempotent: the pipeline may unload a retired version that its owner closes again at shutdown. */
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         if (ownsPool) {
             pool.close();
         }

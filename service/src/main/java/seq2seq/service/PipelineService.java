@@ -14,7 +14,9 @@ import seq2seq.avro.TranslationResult;
 import seq2seq.generation.Translator;
 import seq2seq.streams.Batcher;
 import seq2seq.streams.DeadLetterHandler;
+import seq2seq.streams.ModelFleet;
 import seq2seq.streams.ModelRouter;
+import seq2seq.streams.ModelVersion;
 import seq2seq.streams.PipelineEvents;
 import seq2seq.streams.PipelineSettings;
 import seq2seq.streams.SerdeFactory;
@@ -23,6 +25,9 @@ import seq2seq.streams.TranslationTopology;
 import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.Consumer;
 
 /**
  * One running instance of the pipeline: the shared batcher over the engine, the topology and its Kafka Streams
@@ -57,8 +62,10 @@ public final class PipelineService implements AutoCloseable {
     private final KafkaStreams streams;
     /** the topology it runs */
     private final Topology topology;
-    /** which model translates a request */
-    private final ModelRouter router;
+    /** which model version translates a request */
+    private final ModelFleet fleet;
+    /** closes the engines of retired versions, off the stream and engine threads */
+    private final ExecutorService unloader;
 
     /**
      * Builds (does not start) an instance serving one model. The translator is not closed by {@link #close()}: its
@@ -68,9 +75,12 @@ public final class PipelineService implements AutoCloseable {
         this(config, List.of(translator), events);
     }
 
-    /** Builds (does not start) an instance serving every model the configuration loaded. */
+    /**
+     * Builds (does not start) an instance serving every model the configuration loaded; versions deployed later
+     * and retired are unloaded through {@code models}.
+     */
     public PipelineService(AppConfig config, LoadedModels models, PipelineEvents events) {
-        this(config, models.translators(), events);
+        this(config, models.translators(), events, models::unload);
     }
 
     /**
@@ -79,6 +89,11 @@ public final class PipelineService implements AutoCloseable {
      * closed by {@link #close()}: their owner closes them.
      */
     public PipelineService(AppConfig config, List<? extends Translator> translators, PipelineEvents events) {
+        this(config, translators, events, v -> { });
+    }
+
+    private PipelineService(AppConfig config, List<? extends Translator> translators, PipelineEvents events,
+                            Consumer<ModelVersion> unload) {
         this.config = config;
         PipelineSettings settings = config.pipeline();
         String serdeClass = config.get(Settings.SERDE_CLASS);
@@ -86,9 +101,15 @@ public final class PipelineService implements AutoCloseable {
         List<seq2seq.generation.ModelInfo> infos = translators.stream().map(Translator::modelInfo).toList();
         String defaultModel = config.get(Settings.MODELS_DEFAULT) != null ? config.get(Settings.MODELS_DEFAULT).strip()
                 : infos.get(0).name();
-        this.router = new ModelRouter(infos, defaultModel, config.getBoolean(Settings.MODELS_STRICT_LANGUAGES));
+        ModelRouter router = new ModelRouter(infos, defaultModel, config.getBoolean(Settings.MODELS_STRICT_LANGUAGES));
         this.batcher = new Batcher(translators, settings.batchMaxSize(), settings.batchMaxTokens(), events);
-        this.topology = TranslationTopology.build(settings, batcher, router,
+        this.unloader = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "model-unloader");
+            t.setDaemon(true);
+            return t;
+        });
+        this.fleet = new ModelFleet(batcher, router, v -> unloader.execute(() -> unload.accept(v)));
+        this.topology = TranslationTopology.build(settings, fleet,
                 SerdeFactory.create(serdeClass, TranslationRequest.class, serdeConfig),
                 SerdeFactory.create(serdeClass, TranslationResult.class, serdeConfig),
                 SerdeFactory.create(serdeClass, TranslationFailure.class, serdeConfig), events);
@@ -122,8 +143,14 @@ public final class PipelineService implements AutoCloseable {
         return batcher;
     }
 
+    /** Who routes requests by model name and language, now. */
     public ModelRouter router() {
-        return router;
+        return fleet.router();
+    }
+
+    /** The models' versions: what {@code models deploy} changes while running. */
+    public ModelFleet fleet() {
+        return fleet;
     }
 
     public AppConfig config() {
@@ -134,6 +161,7 @@ public final class PipelineService implements AutoCloseable {
     public void close(Duration timeout) {
         streams.close(timeout);
         batcher.close();
+        unloader.shutdown();
     }
 
     /**
@@ -146,6 +174,7 @@ public final class PipelineService implements AutoCloseable {
         boolean closed = streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
                 .withTimeout(timeout));
         batcher.close();
+        unloader.shutdown();
         return closed;
     }
 

@@ -9,6 +9,8 @@ import seq2seq.service.config.AppConfig;
 import seq2seq.service.config.Settings;
 import seq2seq.service.ops.GracefulShutdown;
 import seq2seq.service.ops.Operations;
+import seq2seq.service.rollout.ControlTopic;
+import seq2seq.service.rollout.DeploymentFollower;
 import seq2seq.generation.Engine;
 
 import java.time.Duration;
@@ -67,6 +69,7 @@ public final class RunCommand implements Callable<Integer> {
                 return 0;
             }
             PipelineService service = new PipelineService(c, models, ops.events());
+            DeploymentFollower follower = followControlTopic(c, service, models);
             try {
                 ops.attach(service.streams(), service.batcher()::queued);
                 service.streams().setStateListener((now, before) -> {
@@ -76,8 +79,14 @@ public final class RunCommand implements Callable<Integer> {
                     }
                 });
                 service.start();
+                if (follower != null) {
+                    follower.start();
+                }
                 shutdown.await();
                 ops.stopping();
+                if (follower != null) {
+                    follower.close();
+                }
                 boolean failed = service.streams().state() == KafkaStreams.State.ERROR;
                 log.info("stopping: closing Kafka Streams (commits what is done; buffered requests stay in the changelog)");
                 if (!service.closeAndLeaveGroup(closeTimeout)) {
@@ -88,9 +97,29 @@ public final class RunCommand implements Callable<Integer> {
                 log.info("stopped");
                 return failed ? 1 : 0;
             } catch (RuntimeException | InterruptedException e) {
+                if (follower != null) {
+                    follower.close();
+                }
                 service.close(closeTimeout);
                 throw e;
             }
         }
+    }
+
+    /**
+     * The follower of the control topic, caught up (the versions deployed are loaded before the stream starts), or
+     * null when {@code models.control.topic} is empty. With {@code topics.create} it creates the topic too.
+     */
+    private static DeploymentFollower followControlTopic(AppConfig c, PipelineService service, LoadedModels models) {
+        var topic = ControlTopic.of(c);
+        if (topic.isEmpty()) {
+            return null;
+        }
+        if (c.getBoolean(Settings.TOPICS_CREATE) && topic.get().create()) {
+            log.info("created the control topic {} (compacted, one partition)", topic.get().name());
+        }
+        DeploymentFollower follower = new DeploymentFollower(topic.get(), service.fleet(), models, c);
+        follower.catchUp();
+        return follower;
     }
 }

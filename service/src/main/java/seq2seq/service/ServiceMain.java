@@ -20,7 +20,7 @@ public final class ServiceMain implements Runnable {
     }
 
     public static CommandLine commandLine() {
-        return Cli.of(new ServiceMain(), List.of(new RunCommand()));
+        return Cli.of(new ServiceMain(), List.of(new RunCommand(), new seq2seq.service.rollout.ModelsCommand()));
     }
 
     @Override

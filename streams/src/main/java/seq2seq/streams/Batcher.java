@@ -11,11 +11,17 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 
 /**
  * The one caller of the {@link Translator}s in an instance (one per model served), shared by all stream threads and
@@ -44,12 +50,16 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * the largest parallelism of the translators). A translator that runs inline (the topology tests) finishes each batch
  * inside {@code submit}, so its results are in the inboxes when {@code submit} returns.
  *
- * <h2>Several models: one queue each, round robin</h2>
- * Each model has its own FIFO queue and a batch never mixes models. Whenever a worker frees, the next batch comes from
+ * <h2>Several models and versions: one queue each, round robin</h2>
+ * Each model version ({@link ModelVersion}) has its own FIFO queue and a batch never mixes versions, so a switch of
+ * version happens at a batch boundary. Versions come and go while running ({@link #add}, {@link #remove}). Whenever a worker frees, the next batch comes from
  * the next model, in round-robin order after the one that started a batch last, that has queued work. So with k models
  * waiting, each starts at least one batch in every k batches started: a model with a large backlog cannot starve a
  * quiet one, whose batch starts when the first worker frees (within one batch time, with two models) instead of after
  * the backlog. Within a model's queue, work stays first come first served.
+ * <p>
+ * A version may shadow another ({@link #shadow}): each batch the primary finishes is run again on the shadow, whose
+ * outputs are only compared with the primary's ({@link ShadowComparison}) and never delivered.
  * <p>
  * Because the engine runs off the stream threads, a transaction is not held open while a batch runs; the batch caps
  * (segments, estimated tokens) bound how long one engine call takes, which bounds the latency of everything behind it
@@ -58,8 +68,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class Batcher implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Batcher.class);
 
-    /** one segment for {@code model} to translate; {@code ticket} is the task's own handle for it */
-    public record Job(long ticket, String model, TranslationTask task, Inbox inbox) {
+    /** one segment for {@code version} to translate; {@code ticket} is the task's own handle for it */
+    public record Job(long ticket, ModelVersion version, TranslationTask task, Inbox inbox) {
     }
 
     /** the result of one {@link Job} */
@@ -70,8 +80,14 @@ public final class Batcher implements AutoCloseable {
     public static final class Inbox {
         /** finished jobs, in completion order */
         private final LinkedBlockingQueue<Done> done = new LinkedBlockingQueue<>();
+        /** where results go instead of the queue (a shadow batch's comparison); null for a task's inbox */
+        private final Consumer<Done> sink;
         /** set by the task's close(); read when batches are cut and delivered */
         private volatile boolean closed;
+
+        Inbox(Consumer<Done> sink) {
+            this.sink = sink;
+        }
 
         /** a result if one is there, else null; never blocks */
         public Done poll() {
@@ -93,31 +109,37 @@ public final class Batcher implements AutoCloseable {
         }
 
         void deliver(Done d) {
-            if (!closed) {
+            if (sink != null) {
+                sink.accept(d);
+            } else if (!closed) {
                 done.add(d);
             }
         }
     }
 
-    /** one model's translator and queue */
+    /** one model version's queue; guarded by the batcher's lock */
     private static final class Lane {
-        final Translator translator;
-        final String model;
-        /** what the tasks submitted for this model and no batch has taken yet; guarded by the batcher's lock */
+        final ModelVersion version;
+        /** what the tasks submitted for this version and no batch has taken yet */
         final ArrayDeque<Job> queue = new ArrayDeque<>();
+        /** batches of this lane running now */
+        int running;
+        /** the version each finished batch is run again on, for comparison only; null for none */
+        ModelVersion shadow;
+        /** set by remove(): runs once the last batch is done, after which the lane is gone */
+        Runnable whenDrained;
 
-        Lane(Translator translator) {
-            this.translator = translator;
-            this.model = translator.modelInfo().name();
+        Lane(ModelVersion version) {
+            this.version = version;
         }
     }
 
-    /** the models' lanes, in round-robin order */
+    /** the lanes, in round-robin order; guarded by lock */
     private final List<Lane> lanes = new ArrayList<>();
-    /** the same, by model name */
-    private final java.util.Map<String, Lane> byModel = new java.util.HashMap<>();
-    /** batches in flight at most: the shared workers */
-    private final int parallelism;
+    /** the same, by version; guarded by lock */
+    private final Map<ModelVersion, Lane> byVersion = new HashMap<>();
+    /** batches in flight at most: the shared workers; guarded by lock */
+    private int parallelism = 1;
     /** the lane to look at first for the next batch; guarded by lock */
     private int nextLane;
     /** guards the queues and the counts */
@@ -142,7 +164,7 @@ public final class Batcher implements AutoCloseable {
 
     /**
      * @param translators one per model (distinct {@link seq2seq.generation.ModelInfo#name()}s), expected to share one
-     *                    worker pool; the order is the round robin's
+     *                    worker pool; the order is the round robin's. Each becomes the first version of its model.
      */
     public Batcher(List<? extends Translator> translators, int maxBatchSize, int maxBatchTokens, PipelineEvents events) {
         if (maxBatchSize < 1 || maxBatchTokens < 1) {
@@ -152,33 +174,101 @@ public final class Batcher implements AutoCloseable {
         if (translators.isEmpty()) {
             throw new IllegalArgumentException("no translators");
         }
-        int p = 1;
-        for (Translator t : translators) {
-            Lane lane = new Lane(t);
-            if (byModel.put(lane.model, lane) != null) {
-                throw new IllegalArgumentException("two translators for model '" + lane.model + "'");
-            }
-            lanes.add(lane);
-            p = Math.max(p, t.parallelism());
-        }
-        this.parallelism = p;
         this.maxBatchSize = maxBatchSize;
         this.maxBatchTokens = maxBatchTokens;
         this.events = events;
+        Set<String> names = new HashSet<>();
+        for (Translator t : translators) {
+            if (!names.add(t.modelInfo().name())) {
+                throw new IllegalArgumentException("two translators for model '" + t.modelInfo().name() + "'");
+            }
+            add(new ModelVersion(t));
+        }
     }
 
     public Inbox newInbox() {
-        return new Inbox();
+        return new Inbox(null);
     }
 
-    /** The models served, in round-robin order. */
+    /** Starts serving a version (a lane of its own, last in the round robin). */
+    public void add(ModelVersion version) {
+        synchronized (lock) {
+            if (byVersion.containsKey(version)) {
+                return;
+            }
+            Lane lane = new Lane(version);
+            lanes.add(lane);
+            byVersion.put(version, lane);
+            parallelism = Math.max(parallelism, version.translator().parallelism());
+        }
+    }
+
+    /**
+     * Stops serving a version: its queued jobs are dropped (only closed tasks' and shadow jobs can be left: see
+     * {@link ModelVersion}), and {@code whenDrained} runs once its last running batch is done (at once if none).
+     */
+    public void remove(ModelVersion version, Runnable whenDrained) {
+        boolean now;
+        synchronized (lock) {
+            Lane lane = byVersion.get(version);
+            if (lane == null) {
+                now = true;
+            } else {
+                lane.queue.clear();
+                lane.whenDrained = whenDrained;
+                now = lane.running == 0;
+                if (now) {
+                    drop(lane);
+                }
+            }
+            for (Lane l : lanes) {
+                if (l.shadow == version) {
+                    l.shadow = null;
+                }
+            }
+        }
+        if (now) {
+            whenDrained.run();
+        }
+    }
+
+    /** Runs every batch {@code primary} finishes again on {@code shadow} (null: stop) and compares the outputs. */
+    public void shadow(ModelVersion primary, ModelVersion shadow) {
+        synchronized (lock) {
+            Lane lane = byVersion.get(primary);
+            if (lane == null || (shadow != null && !byVersion.containsKey(shadow))) {
+                throw new IllegalArgumentException("shadowing needs both versions served: " + primary + ", " + shadow);
+            }
+            lane.shadow = shadow;
+        }
+    }
+
+    /** The versions served, in round-robin order. */
+    public List<ModelVersion> versions() {
+        synchronized (lock) {
+            return lanes.stream().map(l -> l.version).toList();
+        }
+    }
+
+    /** The first version served under this model name, or null. */
+    public ModelVersion version(String model) {
+        synchronized (lock) {
+            return lanes.stream().map(l -> l.version).filter(v -> v.name().equals(model)).findFirst().orElse(null);
+        }
+    }
+
+    /** The models served (their first versions' infos), in round-robin order. */
     public List<seq2seq.generation.ModelInfo> models() {
-        return lanes.stream().map(l -> l.translator.modelInfo()).toList();
+        synchronized (lock) {
+            Map<String, seq2seq.generation.ModelInfo> out = new LinkedHashMap<>();
+            lanes.forEach(l -> out.putIfAbsent(l.version.name(), l.version.info()));
+            return List.copyOf(out.values());
+        }
     }
 
-    /** Whether a translator for this model is here. */
+    /** Whether a version of this model is served. */
     public boolean serves(String model) {
-        return byModel.containsKey(model);
+        return version(model) != null;
     }
 
     public void submit(Collection<Job> jobs) {
@@ -187,12 +277,13 @@ public final class Batcher implements AutoCloseable {
                 throw new IllegalStateException("the batcher is closed");
             }
             for (Job j : jobs) {
-                if (!byModel.containsKey(j.model())) {
-                    throw new IllegalArgumentException("no translator for model '" + j.model() + "'");
+                Lane lane = byVersion.get(j.version());
+                if (lane == null || lane.whenDrained != null) {
+                    throw new IllegalArgumentException("version " + j.version() + " is not served");
                 }
             }
             for (Job j : jobs) {
-                byModel.get(j.model()).queue.add(j);
+                byVersion.get(j.version()).queue.add(j);
             }
         }
         dispatch();
@@ -209,11 +300,14 @@ public final class Batcher implements AutoCloseable {
         }
     }
 
-    /** jobs waiting for one model (0 for a model not served here) */
+    /** jobs waiting for one model, all its versions (0 for a model not served here) */
     public int queued(String model) {
         synchronized (lock) {
-            Lane l = byModel.get(model);
-            return l == null ? 0 : l.queue.size();
+            int n = 0;
+            for (Lane l : lanes) {
+                n += l.version.name().equals(model) ? l.queue.size() : 0;
+            }
+            return n;
         }
     }
 
@@ -245,12 +339,13 @@ public final class Batcher implements AutoCloseable {
                     return;
                 }
                 inFlight++;
+                lane.running++;
             }
             run(lane, batch);
         }
     }
 
-    /** The next batch from the head of one model's queue; the caller holds the lock. */
+    /** The next batch from the head of one version's queue; the caller holds the lock. */
     private List<Job> takeBatch(ArrayDeque<Job> queue) {
         List<Job> batch = new ArrayList<>();
         int tokens = 0;
@@ -284,7 +379,7 @@ public final class Batcher implements AutoCloseable {
         long start = System.nanoTime();
         CompletableFuture<List<Translation>> running;
         try {
-            running = lane.translator.submit(tasks);
+            running = lane.version.translator().submit(tasks);
         } catch (RuntimeException e) {
             running = CompletableFuture.failedFuture(e);
         }
@@ -292,14 +387,25 @@ public final class Batcher implements AutoCloseable {
         // called run(); one that finishes later, on an engine worker, dispatches the next itself
         AtomicBoolean submitting = new AtomicBoolean(true);
         running.whenComplete((out, failure) -> {
-            finish(lane.model, batch, tasks, out, failure, estimatedTokens, System.nanoTime() - start);
+            List<Translation> delivered = finish(lane, batch, tasks, out, failure, estimatedTokens, System.nanoTime() - start);
             boolean more;
+            Runnable drainedLane = null;
             synchronized (lock) {
                 inFlight--;
+                lane.running--;
+                if (lane.running == 0 && lane.whenDrained != null && byVersion.get(lane.version) == lane) {
+                    drop(lane);
+                    drainedLane = lane.whenDrained;
+                } else if (failure == null && lane.shadow != null && !stopping && batch.get(0).inbox().sink == null) {
+                    mirror(lane.shadow, tasks, delivered);
+                }
                 more = !stopping;
                 if (stopping && inFlight == 0) {
                     drained.complete(null);
                 }
+            }
+            if (drainedLane != null) {
+                drainedLane.run();
             }
             if (more && !submitting.get()) {
                 dispatch();
@@ -308,26 +414,54 @@ public final class Batcher implements AutoCloseable {
         submitting.set(false);
     }
 
-    private void finish(String model, List<Job> batch, List<TranslationTask> tasks, List<Translation> out,
-                        Throwable failure, int tokens, long nanos) {
+    /** Queues a finished primary batch on its shadow; the caller holds the lock and dispatches after. */
+    private void mirror(ModelVersion shadow, List<TranslationTask> tasks, List<Translation> primary) {
+        Lane lane = byVersion.get(shadow);
+        if (lane == null || lane.whenDrained != null) {
+            return;
+        }
+        ShadowComparison comparison = new ShadowComparison(shadow, primary, events);
+        Inbox inbox = new Inbox(comparison::accept);
+        for (int i = 0; i < tasks.size(); i++) {
+            lane.queue.add(new Job(i, shadow, tasks.get(i), inbox));
+        }
+    }
+
+    /** the caller holds the lock */
+    private void drop(Lane lane) {
+        int at = lanes.indexOf(lane);
+        lanes.remove(at);
+        byVersion.remove(lane.version);
+        if (nextLane > at) {
+            nextLane--;
+        }
+        nextLane = lanes.isEmpty() ? 0 : nextLane % lanes.size();
+    }
+
+    private List<Translation> finish(Lane lane, List<Job> batch, List<TranslationTask> tasks, List<Translation> out,
+                                     Throwable failure, int tokens, long nanos) {
         if (failure == null && out.size() != tasks.size()) {
             failure = new IllegalStateException("the translator returned " + out.size() + " results for " + tasks.size() + " tasks");
         }
         if (failure != null) {
             Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
                     ? failure.getCause() : failure;
-            log.error("engine of model {} failed on a batch of {} segments; each is reported as failed", model, tasks.size(), cause);
+            log.error("engine of model {} failed on a batch of {} segments; each is reported as failed", lane.version,
+                    tasks.size(), cause);
             String why = "engine failed: " + cause;
             out = new ArrayList<>(tasks.size());
             for (int i = 0; i < tasks.size(); i++) {
                 out.add(new Translation("", 0, 0, false, null, 0, why));
             }
         }
-        events.batchDone(model, tasks.size(), tokens, nanos);
+        if (batch.get(0).inbox().sink == null) { // a shadow batch serves no one
+            events.batchDone(lane.version.name(), tasks.size(), tokens, nanos);
+        }
         for (int i = 0; i < batch.size(); i++) {
             Job j = batch.get(i);
             j.inbox().deliver(new Done(j.ticket(), out.get(i)));
         }
+        return out;
     }
 
     /** Stops taking work; waits up to 30 s for the batches in flight (their results go to inboxes that may no longer be read). */

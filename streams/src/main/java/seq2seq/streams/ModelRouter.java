@@ -76,6 +76,10 @@ public final class ModelRouter {
         return List.copyOf(models.values());
     }
 
+    public boolean strictLanguages() {
+        return strictLanguages;
+    }
+
     public ModelInfo defaultModel() {
         return defaultModel;
     }

@@ -8,7 +8,9 @@ import seq2seq.streams.text.SplitText;
 final class PendingRequest {
     /** the request as received */
     final Envelope env;
-    /** the model that translates it (null only for one that failed before routing) */
+    /** the model version that translates it, counted as in use until forwarded (null: failed before routing) */
+    final ModelVersion version;
+    /** the same version's info (null likewise) */
     final ModelInfo model;
     /** its segments and the whitespace between them */
     final SplitText split;
@@ -23,9 +25,10 @@ final class PendingRequest {
     /** the dead letter's reason for {@code failure} */
     seq2seq.avro.FailureReason failureReason = seq2seq.avro.FailureReason.INTERNAL;
 
-    PendingRequest(Envelope env, ModelInfo model, SplitText split) {
+    PendingRequest(Envelope env, ModelVersion version, SplitText split) {
         this.env = env;
-        this.model = model;
+        this.version = version;
+        this.model = version == null ? null : version.info();
         this.split = split;
         this.pieces = new Piece[split.segments().size()];
         this.keys = new byte[pieces.length][];

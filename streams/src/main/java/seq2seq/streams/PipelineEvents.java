@@ -34,4 +34,11 @@ public interface PipelineEvents {
     /** the engine finished one batch of {@code model}'s */
     default void batchDone(String model, int segments, int estimatedTokens, long nanos) {
     }
+
+    /**
+     * a shadow version of {@code model} translated a segment the serving version had translated: whether the two agree
+     * exactly, and the shadow's chrF against the serving version's output
+     */
+    default void shadowCompared(String model, String shadowVersion, boolean exact, double chrf) {
+    }
 }

@@ -3,41 +3,42 @@ package seq2seq.streams;
 import seq2seq.avro.FailureReason;
 import seq2seq.avro.TranslationOptions;
 import seq2seq.avro.TranslationRequest;
-import seq2seq.generation.ModelInfo;
-
 import java.util.Set;
 
 /**
  * What makes a request one this instance refuses before any translation, and the dead letter's reason and words; and
- * which model translates the others ({@link ModelRouter}).
+ * which model version translates the others ({@link ModelFleet}).
  */
 final class RequestCheck {
     private final PipelineSettings settings;
     /** the models served here */
-    private final ModelRouter router;
+    private final ModelFleet fleet;
 
-    RequestCheck(PipelineSettings settings, ModelRouter router) {
+    RequestCheck(PipelineSettings settings, ModelFleet fleet) {
         this.settings = settings;
-        this.router = router;
+        this.fleet = fleet;
     }
 
     /** Why a request is dead-lettered before any translation. */
     record Rejection(FailureReason reason, String message) {
     }
 
-    /** The model that translates a request, or why it is refused (exactly one is null). */
-    record Verdict(ModelInfo model, Rejection rejection) {
+    /**
+     * The model version that translates a request (counted as in use: the caller releases it once the request is
+     * forwarded), or why it is refused (exactly one is null).
+     */
+    record Verdict(ModelVersion version, Rejection rejection) {
     }
 
-    /** The model for a request that passes every check, else the rejection. */
-    Verdict check(TranslationRequest r) {
+    /** The model version for a request, in a record with key {@code key}, that passes every check, else the rejection. */
+    Verdict check(TranslationRequest r, byte[] key) {
         Rejection rejection = refuse(r);
         if (rejection != null) {
             return new Verdict(null, rejection);
         }
-        ModelRouter.Route route = router.route(r);
+        ModelFleet.Route route = fleet.route(r, key);
         return route.rejected() ? new Verdict(null, new Rejection(route.reason(), route.message()))
-                : new Verdict(route.model(), null);
+                : new Verdict(route.version(), null);
     }
 
     /** null if nothing but the routing is left to check */

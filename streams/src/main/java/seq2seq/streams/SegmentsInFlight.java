@@ -12,9 +12,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One partition's segments that wait for the engine: one ticket per distinct memory key (which includes the model, so
- * a ticket is one model's; a repeated segment waits for
- * the first one instead of being translated twice), the tickets not yet handed to the batcher, and who waits for each.
+ * One partition's segments that wait for the engine: one ticket per distinct memory key (which includes the model and
+ * its version, so a ticket is one version's; a repeated segment waits for the first one instead of being translated twice), the tickets not yet handed to the batcher, and who waits for each.
  * Rebuilt from the batch buffer after a restart, like everything else the processor holds in memory.
  */
 final class SegmentsInFlight {
@@ -35,16 +34,16 @@ final class SegmentsInFlight {
         final long id;
         /** memory key of the segment */
         final byte[] key;
-        /** the model that translates it */
-        final String model;
+        /** the model version that translates it */
+        final ModelVersion version;
         /** what the engine is asked */
         final TranslationTask task;
         /** requests (and segment positions) that want this translation */
         final List<Waiter> waiters = new ArrayList<>(1);
 
-        Ticket(long id, byte[] key, String model, TranslationTask task) {
+        Ticket(long id, byte[] key, ModelVersion version, TranslationTask task) {
             this.id = id;
-            this.model = model;
+            this.version = version;
             this.key = Arrays.copyOf(key, key.length);
             this.task = task;
         }
@@ -65,7 +64,7 @@ final class SegmentsInFlight {
             TranslationRequest r = p.env.request();
             TranslationOptions o = r.getOptions();
             String text = p.split.segments().get(i);
-            t = new Ticket(nextTicket++, p.keys[i], p.model.name(), new TranslationTask(text, r.getSourceLang(), r.getTargetLang(),
+            t = new Ticket(nextTicket++, p.keys[i], p.version, new TranslationTask(text, r.getSourceLang(), r.getTargetLang(),
                     o == null ? null : o.getNumBeams(), o == null ? null : o.getMaxNewTokens()));
             tickets.put(t.id, t);
             byKey.put(key, t);
@@ -89,7 +88,7 @@ final class SegmentsInFlight {
     List<Batcher.Job> takeJobs(Batcher.Inbox inbox) {
         List<Batcher.Job> jobs = new ArrayList<>(unsubmitted.size());
         for (Ticket t : unsubmitted) {
-            jobs.add(new Batcher.Job(t.id, t.model, t.task, inbox));
+            jobs.add(new Batcher.Job(t.id, t.version, t.task, inbox));
         }
         unsubmitted.clear();
         unsubmittedTokens = 0;

@@ -11,7 +11,6 @@ import org.slf4j.LoggerFactory;
 import seq2seq.avro.FailureReason;
 import seq2seq.avro.TranslationRequest;
 import seq2seq.avro.TranslationResult;
-import seq2seq.generation.ModelInfo;
 import seq2seq.generation.Translation;
 import seq2seq.streams.state.Envelope;
 import seq2seq.streams.state.MemoryEntry;
@@ -42,8 +41,8 @@ final class TranslationProcessor implements Processor<byte[], Envelope, byte[], 
     private final PipelineSettings settings;
     /** the instance's shared batcher */
     private final Batcher batcher;
-    /** which model translates a request (each result names its model and version) */
-    private final ModelRouter router;
+    /** which model version translates a request (each result names its model and version) */
+    private final ModelFleet fleet;
     /** what a request must be to be translated here */
     private final RequestCheck requestCheck;
     /** cuts texts into sentences */
@@ -64,11 +63,11 @@ final class TranslationProcessor implements Processor<byte[], Envelope, byte[], 
     private final SegmentsInFlight inFlight = new SegmentsInFlight();
     private long nextSeq;
 
-    TranslationProcessor(PipelineSettings settings, Batcher batcher, ModelRouter router, PipelineEvents events) {
+    TranslationProcessor(PipelineSettings settings, ModelFleet fleet, PipelineEvents events) {
         this.settings = settings;
-        this.batcher = batcher;
-        this.router = router;
-        this.requestCheck = new RequestCheck(settings, router);
+        this.batcher = fleet.batcher();
+        this.fleet = fleet;
+        this.requestCheck = new RequestCheck(settings, fleet);
         this.segmenter = new Segmenter(settings.maxSegmentChars());
         this.events = events;
     }
@@ -86,14 +85,14 @@ final class TranslationProcessor implements Processor<byte[], Envelope, byte[], 
                 var kv = it.next();
                 PendingRequest p;
                 try {
-                    // routed again: the models may have changed since it was buffered
-                    RequestCheck.Verdict v = requestCheck.check(kv.value.request());
+                    // routed again: the models or their versions may have changed since it was buffered
+                    RequestCheck.Verdict v = requestCheck.check(kv.value.request(), kv.value.key());
                     if (v.rejection() != null) { // keep its place in line; it leaves as a dead letter
                         p = new PendingRequest(kv.value, null, new SplitText(List.of(), List.of("")));
                         p.failure = v.rejection().message();
                         p.failureReason = v.rejection().reason();
                     } else {
-                        p = prepare(kv.value, v.model());
+                        p = prepare(kv.value, v.version());
                     }
                 } catch (RuntimeException e) { // keep its place in line; it leaves as a dead letter
                     log.error("task {}: cannot prepare buffered request {}", context.taskId(), kv.key, e);
@@ -122,19 +121,19 @@ final class TranslationProcessor implements Processor<byte[], Envelope, byte[], 
         Envelope env = record.value();
         PendingRequest p;
         try { // up to here nothing is stored: a failure is this record's alone and goes to the dead letters
-            RequestCheck.Verdict verdict = requestCheck.check(env.request());
+            RequestCheck.Verdict verdict = requestCheck.check(env.request(), env.key());
             if (verdict.rejection() != null) {
                 forwardFailure(env, verdict.rejection().reason(), verdict.rejection().message());
                 return;
             }
-            p = prepare(env, verdict.model());
+            p = prepare(env, verdict.version());
         } catch (RuntimeException e) {
             log.error("task {}: cannot prepare {}-{}@{}", context.taskId(), env.topic(), env.partition(), env.offset(), e);
             forwardFailure(env, FailureReason.INTERNAL, "cannot prepare the request: " + e);
             return;
         }
         if (p.missing == 0 && pending.isEmpty()) { // nothing ahead of it, nothing to translate: no buffer round trip
-            forward(p);
+            forwardAndRelease(p);
             if (p.pieces.length > 0) {
                 events.servedFromMemory(System.nanoTime() - start);
             }
@@ -152,12 +151,22 @@ final class TranslationProcessor implements Processor<byte[], Envelope, byte[], 
 
     /**
      * Splits the text (unless the model takes it whole) and fills in the segments the memory knows (for this model
-     * and version); counts the others in {@code missing}.
+     * and version); counts the others in {@code missing}. The version stays in use until the request is forwarded.
      */
-    private PendingRequest prepare(Envelope env, ModelInfo model) {
+    private PendingRequest prepare(Envelope env, ModelVersion version) {
+        try {
+            return prepareWith(env, version);
+        } catch (RuntimeException e) {
+            version.release();
+            throw e;
+        }
+    }
+
+    private PendingRequest prepareWith(Envelope env, ModelVersion version) {
         TranslationRequest r = env.request();
+        var model = version.info();
         // a model that needs the whole text (summarization: its seq2seq.json) gets it as one segment
-        PendingRequest p = new PendingRequest(env, model, model.segmentSentences()
+        PendingRequest p = new PendingRequest(env, version, model.segmentSentences()
                 ? segmenter.split(r.getText(), r.getSourceLang()) : Segmenter.whole(r.getText()));
         List<String> segments = p.split.segments();
         for (int i = 0; i < segments.size(); i++) {
@@ -253,8 +262,19 @@ final class TranslationProcessor implements Processor<byte[], Envelope, byte[], 
     private void forwardReady() {
         while (!pending.isEmpty() && pending.firstEntry().getValue().missing == 0) {
             var head = pending.pollFirstEntry();
-            forward(head.getValue());
+            forwardAndRelease(head.getValue());
             buffer.delete(head.getKey());
+        }
+    }
+
+    /** {@link #forward}, then the request's model version is no longer in use by it. */
+    private void forwardAndRelease(PendingRequest p) {
+        try {
+            forward(p);
+        } finally {
+            if (p.version != null) {
+                p.version.release();
+            }
         }
     }
 
@@ -288,5 +308,11 @@ final class TranslationProcessor implements Processor<byte[], Envelope, byte[], 
         if (inbox != null) {
             inbox.close(); // results still in flight for this task are dropped; its next owner re-runs the buffer
         }
+        for (PendingRequest p : pending.values()) { // their next owner routes them again
+            if (p.version != null) {
+                p.version.release();
+            }
+        }
+        pending.clear();
     }
 }

@@ -17,7 +17,6 @@ import org.apache.kafka.streams.state.Stores;
 import seq2seq.avro.TranslationFailure;
 import seq2seq.avro.TranslationRequest;
 import seq2seq.avro.TranslationResult;
-import seq2seq.generation.ModelInfo;
 import seq2seq.streams.state.Envelope;
 import seq2seq.streams.state.EnvelopeSerde;
 import seq2seq.streams.state.EnvelopeSource;
@@ -43,23 +42,25 @@ public final class TranslationTopology {
     private TranslationTopology() {
     }
 
+    /** {@link #build(PipelineSettings, ModelFleet, Serde, Serde, Serde, PipelineEvents)} with fixed versions. */
+    public static Topology build(PipelineSettings settings, Batcher batcher, ModelRouter router,
+                                 Serde<TranslationRequest> requests, Serde<TranslationResult> results,
+                                 Serde<TranslationFailure> failures, PipelineEvents events) {
+        return build(settings, new ModelFleet(batcher, router), requests, results, failures, events);
+    }
+
     /**
      * @param settings  topics, limits, batching, memory
-     * @param batcher   the instance's shared batcher (holds the models' translators)
-     * @param router    which of the batcher's models translates a request (results name model and version)
+     * @param fleet     the models and their versions, over the instance's shared batcher (results name the model
+     *                  and the version that translated them)
      * @param requests  value serde of the input topic
      * @param results   value serde of the output topic
      * @param failures  value serde of the dead-letter topic
      * @param events    metrics hooks
      */
-    public static Topology build(PipelineSettings settings, Batcher batcher, ModelRouter router,
+    public static Topology build(PipelineSettings settings, ModelFleet fleet,
                                  Serde<TranslationRequest> requests, Serde<TranslationResult> results,
                                  Serde<TranslationFailure> failures, PipelineEvents events) {
-        for (ModelInfo m : router.models()) {
-            if (!batcher.serves(m.name())) {
-                throw new IllegalArgumentException("the batcher has no translator for model '" + m.name() + "'");
-            }
-        }
         StreamsBuilder builder = new StreamsBuilder();
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StoreNames.BUFFER),
                 Serdes.Long(), new EnvelopeSerde()).withCachingEnabled());
@@ -78,7 +79,7 @@ public final class TranslationTopology {
         }
         String[] stores = settings.memoryEnabled() ? new String[] {StoreNames.BUFFER, StoreNames.MEMORY} : new String[] {StoreNames.BUFFER};
         KStream<byte[], Outcome> outcomes = received.process(
-                () -> new TranslationProcessor(settings, batcher, router, events), Named.as("translate"), stores);
+                () -> new TranslationProcessor(settings, fleet, events), Named.as("translate"), stores);
         outcomes.filter((k, o) -> o.ok(), Named.as("ok"))
                 .mapValues(Outcome::result, Named.as("result"))
                 .to(settings.translationsTopic(), Produced.with(Serdes.ByteArray(), results).withName("translations"));

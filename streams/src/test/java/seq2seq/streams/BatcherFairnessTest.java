@@ -62,10 +62,10 @@ class BatcherFairnessTest {
         };
     }
 
-    private static List<Batcher.Job> jobs(String model, int n, Batcher.Inbox inbox, long firstTicket) {
+    private static List<Batcher.Job> jobs(Batcher batcher, String model, int n, Batcher.Inbox inbox, long firstTicket) {
         List<Batcher.Job> out = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            out.add(new Batcher.Job(firstTicket + i, model, TranslationTask.of(model + " segment " + i + "."), inbox));
+            out.add(new Batcher.Job(firstTicket + i, batcher.version(model), TranslationTask.of(model + " segment " + i + "."), inbox));
         }
         return out;
     }
@@ -78,11 +78,11 @@ class BatcherFairnessTest {
                      2, 10_000, PipelineEvents.NONE)) {
             Batcher.Inbox busyInbox = batcher.newInbox();
             Batcher.Inbox quietInbox = batcher.newInbox();
-            batcher.submit(jobs("busy", 20, busyInbox, 0)); // 10 batches of 2: a 400 ms backlog
+            batcher.submit(jobs(batcher, "busy", 20, busyInbox, 0)); // 10 batches of 2: a 400 ms backlog
             Thread.sleep(BATCH_MS / 4); // the first busy batch is running
             assertEquals(18, batcher.queued("busy"));
             long t0 = System.nanoTime();
-            batcher.submit(jobs("quiet", 1, quietInbox, 100));
+            batcher.submit(jobs(batcher, "quiet", 1, quietInbox, 100));
             Batcher.Done quiet = quietInbox.poll(Duration.ofSeconds(10));
             long waitedMs = (System.nanoTime() - t0) / 1_000_000;
             assertNotNull(quiet);
@@ -110,9 +110,9 @@ class BatcherFairnessTest {
                      model("c", pool, started)), 1, 10_000, PipelineEvents.NONE)) {
             Batcher.Inbox inbox = batcher.newInbox();
             // a's first job takes the worker at once; the rest queue up while it runs
-            List<Batcher.Job> all = new ArrayList<>(jobs("a", 4, inbox, 0));
-            all.addAll(jobs("b", 2, inbox, 10));
-            all.addAll(jobs("c", 1, inbox, 20));
+            List<Batcher.Job> all = new ArrayList<>(jobs(batcher, "a", 4, inbox, 0));
+            all.addAll(jobs(batcher, "b", 2, inbox, 10));
+            all.addAll(jobs(batcher, "c", 1, inbox, 20));
             batcher.submit(all);
             for (int i = 0; i < 7; i++) {
                 assertNotNull(inbox.poll(Duration.ofSeconds(10)));
@@ -128,7 +128,7 @@ class BatcherFairnessTest {
              Batcher batcher = new Batcher(List.of(model("a", pool, new ArrayList<>())), 1, 10_000, PipelineEvents.NONE)) {
             Batcher.Inbox inbox = batcher.newInbox();
             IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
-                    () -> batcher.submit(jobs("zz", 1, inbox, 0)));
+                    () -> batcher.submit(jobs(batcher, "zz", 1, inbox, 0)));
             assertTrue(e.getMessage().contains("'zz'"), e.getMessage());
             assertEquals(0, batcher.queued());
         }

@@ -7,7 +7,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Option;
-import seq2seq.tools.eval.Scores;
+import seq2seq.quality.Scores;
 import seq2seq.tools.eval.TranslationMemory;
 import seq2seq.generation.Engine;
 import seq2seq.generation.EngineOptions;

@@ -27,6 +27,7 @@ public final class Main implements Runnable {
                 new TranslateCommand(),
                 new DemoCommand(),
                 new RunCommand(),
+                new seq2seq.service.rollout.ModelsCommand(),
                 new ProduceCommand(),
                 new ConsumeCommand(),
                 new EvalCommand(),

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import seq2seq.tools.eval.Scores;
+import seq2seq.quality.Scores;
 
 import picocli.CommandLine;
 

@@ -109,6 +109,16 @@ public final class Settings {
             "the model for requests that name neither a model nor languages; required with several models", NOT_BLANK);
     public static final Property MODELS_STRICT_LANGUAGES = add("models.strict.languages", "true",
             "dead-letter as UNSUPPORTED_LANGUAGE a request that no model serves (e.g. a target language none produces); false: the default model takes it", BOOLEAN);
+    public static final Property MODELS_CONTROL_TOPIC = add("models.control.topic", "translation-models",
+            "compacted topic of `ModelDeployment` records that every instance follows to load, canary, shadow, switch and unload model versions (`models deploy|promote|rollback`); empty = versions only from the configuration", Check.ANY);
+    public static final Property MODELS_LOAD_HEADROOM = add("models.load.headroom", "1.2",
+            "a new version loads only if the memory available is at least this many times its bundle's weight files", v -> {
+                try {
+                    return Double.parseDouble(v) >= 0 ? null : "must be a number >= 0, got '" + v + "'";
+                } catch (NumberFormatException e) {
+                    return "must be a number >= 0, got '" + v + "'";
+                }
+            });
     public static final Property ENGINE_THREADS = add("engine.intra.op.threads", "1",
             "ONNX Runtime threads per operator", intRange(1, 256));
 

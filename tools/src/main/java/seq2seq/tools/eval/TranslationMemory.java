@@ -1,5 +1,7 @@
 package seq2seq.tools.eval;
 
+import seq2seq.quality.PyText;
+
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;

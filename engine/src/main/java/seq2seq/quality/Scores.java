@@ -1,4 +1,4 @@
-package seq2seq.tools.eval;
+package seq2seq.quality;
 
 import java.util.List;
 

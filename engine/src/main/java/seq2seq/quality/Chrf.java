@@ -1,4 +1,4 @@
-package seq2seq.tools.eval;
+package seq2seq.quality;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -31,6 +31,11 @@ public record Chrf(int charOrder, int wordOrder, int beta, boolean epsSmoothing,
             throw new IllegalArgumentException("chrF needs orders >= 0 (not both 0) and beta >= 1, found char "
                     + charOrder + ", word " + wordOrder + ", beta " + beta);
         }
+    }
+
+    /** One segment's score on the 0-100 scale (the corpus score of a corpus of one). */
+    public double sentence(String hyp, String ref) {
+        return corpus(List.of(hyp), List.of(List.of(ref)));
     }
 
     /** Corpus score on the 0-100 scale. */

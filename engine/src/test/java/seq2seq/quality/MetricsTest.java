@@ -1,4 +1,4 @@
-package seq2seq.tools.eval;
+package seq2seq.quality;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

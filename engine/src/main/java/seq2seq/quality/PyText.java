@@ -1,4 +1,4 @@
-package seq2seq.tools.eval;
+package seq2seq.quality;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -7,7 +7,7 @@ import java.util.List;
  * Python's notion of whitespace and its split/strip, over code points: sacreBLEU is defined by Python's str
  * methods, and Java's {@link Character#isWhitespace} disagrees with them (no-break spaces, U+0085, ...).
  */
-final class PyText {
+public final class PyText {
     private PyText() {
     }
 
@@ -19,7 +19,7 @@ final class PyText {
     }
 
     /** Python's s.split() with no argument: runs of whitespace separate, no empty pieces. */
-    static List<String> split(String s) {
+    public static List<String> split(String s) {
         List<String> out = new ArrayList<>();
         int start = -1;
         for (int i = 0; i < s.length(); ) {
@@ -61,7 +61,7 @@ final class PyText {
     }
 
     /** Python's s.lower() for the ASCII-and-beyond cases a translation memory meets (Java's root-locale rules). */
-    static String lower(String s) {
+    public static String lower(String s) {
         return s.toLowerCase(java.util.Locale.ROOT);
     }
 }
