@@ -58,8 +58,14 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class Batcher implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Batcher.class);
 
-    /** one segment for {@code model} to translate; {@code ticket} is the task's own handle for it */
-    public record Job(long ticket, String model, TranslationTask task, Inbox inbox) {
+    /**
+     * one segment for {@code model} to translate; {@code ticket} is the task's own handle for it; {@code queuedAtNanos}
+     * ({@link System#nanoTime()}) is when it was handed over, for the queue-wait metric
+     */
+    public record Job(long ticket, String model, TranslationTask task, Inbox inbox, long queuedAtNanos) {
+        public Job(long ticket, String model, TranslationTask task, Inbox inbox) {
+            this(ticket, model, task, inbox, System.nanoTime());
+        }
     }
 
     /** the result of one {@link Job} */
@@ -282,6 +288,9 @@ public final class Batcher implements AutoCloseable {
         }
         int estimatedTokens = tokens;
         long start = System.nanoTime();
+        for (Job j : batch) {
+            events.queueWait(lane.model, start - j.queuedAtNanos());
+        }
         CompletableFuture<List<Translation>> running;
         try {
             running = lane.translator.submit(tasks);

@@ -34,4 +34,12 @@ public interface PipelineEvents {
     /** the engine finished one batch of {@code model}'s */
     default void batchDone(String model, int segments, int estimatedTokens, long nanos) {
     }
+
+    /** a segment of {@code model}'s waited {@code nanos} in the batcher's queue before its batch started */
+    default void queueWait(String model, long nanos) {
+    }
+
+    /** a partition holding {@code batch.max.pending} requests waited {@code nanos} for results (back-pressure) */
+    default void backPressureWait(long nanos) {
+    }
 }

@@ -67,8 +67,13 @@ class OpsServerTest {
                     .timeout(Duration.ofSeconds(10)).POST(HttpRequest.BodyPublishers.ofString("x")).build());
             assertEquals(405, post.statusCode());
 
+            HttpResponse<String> running = get(port, "/health/running");
+            assertEquals(503, running.statusCode(), "the stricter check fails first on what the lighter one fails");
+            assertEquals("Kafka Streams not started yet", running.body().strip());
+
             readiness.stopping();
             assertEquals("shutting down", get(port, "/health/ready").body().strip());
+            assertEquals("shutting down", get(port, "/health/running").body().strip());
         }
     }
 
