@@ -78,6 +78,24 @@ class OpsServerTest {
     }
 
     @Test
+    void aKafkaStreamsClientNotYetStartedIsNeitherReadyNorRunning() throws Exception {
+        var topology = new org.apache.kafka.streams.StreamsBuilder();
+        topology.stream("in").to("out");
+        java.util.Properties props = new java.util.Properties();
+        props.put(org.apache.kafka.streams.StreamsConfig.APPLICATION_ID_CONFIG, "readiness-test");
+        props.put(org.apache.kafka.streams.StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:1");
+        props.put(org.apache.kafka.streams.StreamsConfig.STATE_DIR_CONFIG,
+                java.nio.file.Files.createTempDirectory("readiness-test").toString());
+        Readiness readiness = new Readiness();
+        readiness.modelLoaded("tiny");
+        try (org.apache.kafka.streams.KafkaStreams streams = new org.apache.kafka.streams.KafkaStreams(topology.build(), props)) {
+            readiness.streams(streams); // CREATED: built, not started
+            assertEquals(new Readiness.Verdict(false, "Kafka Streams is CREATED"), readiness.check());
+            assertEquals(new Readiness.Verdict(false, "Kafka Streams is CREATED"), readiness.checkRunning());
+        }
+    }
+
+    @Test
     void aTakenPortIsReportedWithTheSettingToChange() throws Exception {
         try (Metrics metrics = new Metrics(5);
              OpsServer first = OpsServer.start("127.0.0.1", 0, metrics, new Readiness(), () -> null)) {
