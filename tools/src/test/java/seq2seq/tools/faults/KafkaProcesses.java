@@ -24,6 +24,8 @@ import java.util.concurrent.TimeUnit;
  */
 final class KafkaProcesses implements AutoCloseable {
     private static final int CONTROLLER_ID = 100;
+    /** the brokers' transaction.abort.timed.out.transaction.cleanup.interval.ms */
+    static final int TRANSACTION_CLEANUP_MS = 1000;
     private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
 
     private final Path dir;
@@ -144,6 +146,9 @@ final class KafkaProcesses implements AutoCloseable {
             p.put("group.initial.rebalance.delay.ms", "0");
             p.put("auto.create.topics.enable", "false");
             p.put("unclean.leader.election.enable", "false");
+            // how often the coordinator looks for timed-out transactions (default 10 s): a killed instance's open
+            // transaction holds back read_committed readers of its partitions until it is aborted; README says more
+            p.put("transaction.abort.timed.out.transaction.cleanup.interval.ms", String.valueOf(TRANSACTION_CLEANUP_MS));
         }
         return p;
     }

@@ -12,8 +12,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -24,17 +26,19 @@ import java.util.concurrent.CopyOnWriteArrayList;
  */
 final class OutputTimeline implements AutoCloseable {
     /** one output as it became visible */
-    record Seen(String topic, int partition, String id, long atNanos) {
+    record Seen(String topic, int partition, long offset, String id, long atNanos) {
     }
 
     final List<Seen> seen = new CopyOnWriteArrayList<>();
     final Set<String> ids = ConcurrentHashMap.newKeySet();
+    private final String bootstrapServers;
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final Thread thread;
     private volatile boolean stop;
     private volatile RuntimeException error;
 
     OutputTimeline(String bootstrapServers, Collection<String> topics, int partitions) {
+        this.bootstrapServers = bootstrapServers;
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -58,7 +62,7 @@ final class OutputTimeline implements AutoCloseable {
             while (!stop) {
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(50))) {
                     String id = new String(r.key(), StandardCharsets.UTF_8);
-                    seen.add(new Seen(r.topic(), r.partition(), id, System.nanoTime()));
+                    seen.add(new Seen(r.topic(), r.partition(), r.offset(), id, System.nanoTime()));
                     ids.add(id);
                 }
             }
@@ -81,6 +85,30 @@ final class OutputTimeline implements AutoCloseable {
     long firstSince(long sinceNanos, Set<Integer> partitions) {
         check();
         return seen.stream().filter(s -> s.atNanos() > sinceNanos && partitions.contains(s.partition()))
+                .mapToLong(Seen::atNanos).min().orElse(-1);
+    }
+
+    /**
+     * The committed ends (last stable offsets) of these partitions of {@code topic} now: an output at or past them
+     * was committed after this call, however late this reader gets to it.
+     */
+    Map<Integer, Long> committedEnds(String topic, Set<Integer> partitions) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            Map<Integer, Long> ends = new TreeMap<>();
+            c.endOffsets(partitions.stream().map(i -> new TopicPartition(topic, i)).toList())
+                    .forEach((tp, end) -> ends.put(tp.partition(), end));
+            return ends;
+        }
+    }
+
+    /** The moment the first output of {@code topic} at or past {@code ends} became visible; -1 if none yet. */
+    long firstPast(String topic, Map<Integer, Long> ends) {
+        check();
+        return seen.stream().filter(s -> s.topic().equals(topic) && ends.containsKey(s.partition())
+                        && s.offset() >= ends.get(s.partition()))
                 .mapToLong(Seen::atNanos).min().orElse(-1);
     }
 
