@@ -42,8 +42,9 @@ import java.util.function.Consumer;
  *   <li>{@code transaction.timeout.ms} (Streams sets 10 s under exactly-once): the engine runs on the batcher's
  *       thread, not inside a transaction; only a back-pressure wait ({@code batch.max.block.ms}) does, and the
  *       configuration refuses a wait longer than half the timeout.</li>
- *   <li>{@code max.poll.interval.ms} (300 s): a stream thread never blocks longer than one back-pressure wait, far
- *       inside it, so a slow model does not get the instance thrown out of the group.</li>
+ *   <li>{@code max.poll.interval.ms} (300 s): a stream thread blocks at most one back-pressure wait, or a wait for
+ *       an unreachable registry ({@code registry.unavailable.wait.ms}, 120 s), inside it, so neither a slow model nor
+ *       a registry outage gets the instance thrown out of the group.</li>
  *   <li>{@code num.stream.threads}: all threads share one engine, which uses the cores itself; one or two threads
  *       suffice. Scale out with more instances (and at least as many input partitions).</li>
  *   <li>{@code num.standby.replicas}: with 1, another instance keeps a warm copy of each partition's memory and

@@ -11,6 +11,7 @@ import seq2seq.service.ops.GracefulShutdown;
 import seq2seq.service.ops.Operations;
 import seq2seq.service.rollout.ControlTopic;
 import seq2seq.service.rollout.DeploymentFollower;
+import seq2seq.service.rollout.FleetStatus;
 import seq2seq.generation.Engine;
 
 import java.time.Duration;
@@ -70,6 +71,7 @@ public final class RunCommand implements Callable<Integer> {
             }
             PipelineService service = new PipelineService(c, models, ops.events());
             DeploymentFollower follower = followControlTopic(c, service, models);
+            ops.attachModels(() -> FleetStatus.json(service.fleet(), follower));
             try {
                 ops.attach(service.streams(), service.batcher()::queued);
                 service.streams().setStateListener((now, before) -> {

@@ -68,8 +68,14 @@ import java.util.function.Consumer;
 public final class Batcher implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Batcher.class);
 
-    /** one segment for {@code version} to translate; {@code ticket} is the task's own handle for it */
-    public record Job(long ticket, ModelVersion version, TranslationTask task, Inbox inbox) {
+    /**
+     * one segment for {@code version} to translate; {@code ticket} is the task's own handle for it;
+     * {@code queuedAtNanos} ({@link System#nanoTime()}) is when it was handed over, for the queue-wait metric
+     */
+    public record Job(long ticket, ModelVersion version, TranslationTask task, Inbox inbox, long queuedAtNanos) {
+        public Job(long ticket, ModelVersion version, TranslationTask task, Inbox inbox) {
+            this(ticket, version, task, inbox, System.nanoTime());
+        }
     }
 
     /** the result of one {@link Job} */
@@ -377,6 +383,11 @@ public final class Batcher implements AutoCloseable {
         }
         int estimatedTokens = tokens;
         long start = System.nanoTime();
+        if (batch.get(0).inbox().sink == null) { // a shadow batch's wait is no request's
+            for (Job j : batch) {
+                events.queueWait(lane.version.name(), start - j.queuedAtNanos());
+            }
+        }
         CompletableFuture<List<Translation>> running;
         try {
             running = lane.version.translator().submit(tasks);

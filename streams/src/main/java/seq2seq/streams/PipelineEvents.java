@@ -41,4 +41,12 @@ public interface PipelineEvents {
      */
     default void shadowCompared(String model, String shadowVersion, boolean exact, double chrf) {
     }
+
+    /** a segment of {@code model}'s waited {@code nanos} in the batcher's queue before its batch started */
+    default void queueWait(String model, long nanos) {
+    }
+
+    /** a partition holding {@code batch.max.pending} requests waited {@code nanos} for results (back-pressure) */
+    default void backPressureWait(long nanos) {
+    }
 }

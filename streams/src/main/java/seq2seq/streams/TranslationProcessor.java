@@ -220,7 +220,16 @@ final class TranslationProcessor implements Processor<byte[], Envelope, byte[], 
             return;
         }
         submit();
-        long deadline = System.nanoTime() + settings.maxBlock().toNanos();
+        long start = System.nanoTime();
+        try {
+            awaitRoom(start + settings.maxBlock().toNanos());
+        } finally {
+            events.backPressureWait(System.nanoTime() - start);
+        }
+    }
+
+    /** Takes results until the buffer has room or {@code deadline} ({@link System#nanoTime()}) passes. */
+    private void awaitRoom(long deadline) {
         while (pending.size() >= settings.maxPending()) {
             long left = deadline - System.nanoTime();
             if (left <= 0) {

@@ -31,7 +31,8 @@ public final class Main implements Runnable {
                 new ProduceCommand(),
                 new ConsumeCommand(),
                 new EvalCommand(),
-                new BenchCommand()));
+                new BenchCommand(),
+                new RegistryCommand()));
     }
 
     @Override

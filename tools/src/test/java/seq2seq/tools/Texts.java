@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Random;
 
 /** Seeded English sentences for the integration tests. */
-final class Texts {
+public final class Texts {
     private static final String[] SUBJECTS = {"The cat", "My brother", "The new computer", "Our teacher", "The old house",
             "A small dog", "The printer", "Your file", "The children", "This window"};
     private static final String[] VERBS = {"is", "was", "looks", "seems", "stays", "becomes"};
@@ -15,7 +15,7 @@ final class Texts {
     private Texts() {
     }
 
-    static List<String> sentences(Random random, int n) {
+    public static List<String> sentences(Random random, int n) {
         List<String> out = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             String s = SUBJECTS[random.nextInt(SUBJECTS.length)] + " " + VERBS[random.nextInt(VERBS.length)] + " "

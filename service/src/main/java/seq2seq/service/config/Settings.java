@@ -63,8 +63,12 @@ public final class Settings {
             "stream threads per instance; they share one engine, so more threads rarely help: add instances or partitions", intRange(1, 64));
     public static final Property COMMIT_INTERVAL = add("kafka.commit.interval.ms", "100",
             "how often offsets, state and outputs are committed; under exactly-once, outputs become visible to read_committed consumers only then", intRange(1, MAX_INT));
-    public static final Property STANDBY_REPLICAS = add("kafka.num.standby.replicas", "0",
-            "warm copies of each partition's memory and buffer on other instances, for fast fail-over", intRange(0, 10));
+    public static final Property STANDBY_REPLICAS = add("kafka.num.standby.replicas", "1",
+            "warm copies of each partition's memory and buffer on other instances, for fast fail-over (none is kept while an instance runs alone)", intRange(0, 10));
+    public static final Property SESSION_TIMEOUT = add("kafka.consumer.session.timeout.ms", "6000",
+            "how long a crashed instance keeps its partitions; the brokers' minimum by default (a clean stop leaves at once); longer lets a static member (kafka.main.consumer.group.instance.id) restart without a rebalance", intRange(1_000, 3_600_000));
+    public static final Property HEARTBEAT_INTERVAL = add("kafka.consumer.heartbeat.interval.ms", "2000",
+            "heartbeats to the group coordinator; at most a third of the session timeout", intRange(100, 3_600_000));
     public static final Property REPLICATION_FACTOR = add("kafka.replication.factor", "-1",
             "replication of internal topics (changelogs, repartition); -1 = the broker's default", intRange(-1, 10));
     public static final Property STATE_DIR = add("kafka.state.dir", "state",

@@ -69,6 +69,11 @@ public final class Operations implements AutoCloseable {
         this.streams = kafkaStreams;
     }
 
+    /** Serves the models' versions at /models (what {@code models list --ops} prints). */
+    public void attachModels(java.util.function.Supplier<String> json) {
+        server.models(json);
+    }
+
     /** From now on /health/ready answers 503 "shutting down", so the orchestrator stops routing here. */
     public void stopping() {
         readiness.stopping();

@@ -19,10 +19,14 @@ import java.util.function.Supplier;
 
 /**
  * The operations endpoints, on their own port: {@code /metrics} (Prometheus), {@code /health/live},
- * {@code /health/ready} (503 with the reason when not ready), {@code /status.json} and the status page at {@code /}.
+ * {@code /health/ready} and the stricter {@code /health/running} (503 with the reason when not, see
+ * {@link Readiness}), {@code /status.json} and the status page at {@code /}.
  * Started before the model loads, so an orchestrator sees the process live while it is not yet ready.
  */
 public final class OpsServer implements AutoCloseable {
+    /** the body of /models; "[]" until the pipeline attaches its models */
+    private volatile Supplier<String> models = () -> "[]";
+
     private static final Logger log = LoggerFactory.getLogger(OpsServer.class);
     private static final String PAGE = "status.html";
 
@@ -63,20 +67,24 @@ public final class OpsServer implements AutoCloseable {
         StatusReport status = new StatusReport(metrics, readiness, streams);
         ops.route("/metrics", ex -> new Response(200, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape()));
         ops.route("/health/live", ex -> Response.text(200, "live"));
-        ops.route("/health/ready", ex -> {
-            Readiness.Verdict v = readiness.check();
-            return Response.text(v.ready() ? 200 : 503, v.reason());
-        });
+        ops.route("/health/ready", ex -> Response.of(readiness.check()));
+        ops.route("/health/running", ex -> Response.of(readiness.checkRunning()));
         ops.route("/status.json", ex -> new Response(200, "application/json", status.json()));
+        ops.route("/models", ex -> new Response(200, "application/json", ops.models.get()));
         ops.route("/", ex -> ex.getRequestURI().getPath().equals("/")
                 ? new Response(200, "text/html; charset=utf-8", ops.page)
                 : Response.text(404, "not found: " + ex.getRequestURI().getPath()
-                        + " (try /, /metrics, /health/live, /health/ready, /status.json)"));
+                        + " (try /, /metrics, /health/live, /health/ready, /health/running, /status.json)"));
         server.setExecutor(executor);
         server.start();
-        log.info("operations endpoints on http://{}:{}/ (metrics, health/live, health/ready, status.json)",
+        log.info("operations endpoints on http://{}:{}/ (metrics, health/live, health/ready, health/running, status.json)",
                 bindAddress, server.getAddress().getPort());
         return ops;
+    }
+
+    /** Serves {@code json} at /models: the models' versions, canary or shadow, and deployment errors. */
+    void models(Supplier<String> json) {
+        this.models = json;
     }
 
     public int port() {
@@ -97,6 +105,10 @@ public final class OpsServer implements AutoCloseable {
 
         static Response text(int status, String line) {
             return new Response(status, "text/plain; charset=utf-8", line + "\n");
+        }
+
+        static Response of(Readiness.Verdict v) {
+            return text(v.ready() ? 200 : 503, v.reason());
         }
     }
 

@@ -8,8 +8,15 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Whether this instance should receive traffic: the model is loaded, Kafka Streams is RUNNING and no state store
- * is being restored from its changelog. Fed by the app as things start; read by {@code /health/ready}.
+ * Whether this instance is ready, in two strengths, fed by the app as things start:
+ * <ul>
+ *   <li>{@link #check()} ({@code /health/ready}, what orchestrators probe): the models are loaded and Kafka Streams
+ *       is running or rebalancing. A rebalance is group-wide: were it unready then, every instance would turn
+ *       unready at once and an orchestrator would see the whole group down, and a rolling restart would stall on
+ *       the rebalance that each restart itself causes.</li>
+ *   <li>{@link #checkRunning()} ({@code /health/running}): also RUNNING with no store being restored from its
+ *       changelog, i.e. processing at full speed now; for a test or an operator waiting for a rebalance to settle.</li>
+ * </ul>
  */
 public final class Readiness {
     /**
@@ -40,6 +47,7 @@ public final class Readiness {
         this.stopping = true;
     }
 
+    /** Ready to be part of the group: models loaded, Kafka Streams running or rebalancing. */
     public Verdict check() {
         if (stopping) {
             return new Verdict(false, "shutting down");
@@ -52,6 +60,19 @@ public final class Readiness {
             return new Verdict(false, "Kafka Streams not started yet");
         }
         KafkaStreams.State state = s.state();
+        if (!state.isRunningOrRebalancing()) {
+            return new Verdict(false, "Kafka Streams is " + state);
+        }
+        return new Verdict(true, state == KafkaStreams.State.RUNNING ? "ready" : "ready (Kafka Streams is " + state + ")");
+    }
+
+    /** {@link #check()}, and Kafka Streams RUNNING with no state being restored. */
+    public Verdict checkRunning() {
+        Verdict v = check();
+        if (!v.ready()) {
+            return v;
+        }
+        KafkaStreams.State state = streams.state();
         if (state != KafkaStreams.State.RUNNING) {
             return new Verdict(false, "Kafka Streams is " + state + (state == KafkaStreams.State.REBALANCING
                     ? " (partitions are being assigned or state restored)" : ""));
@@ -59,7 +80,7 @@ public final class Readiness {
         if (!restoring.isEmpty()) {
             return new Verdict(false, "restoring state: " + String.join(", ", new java.util.TreeSet<>(restoring)));
         }
-        return new Verdict(true, "ready");
+        return new Verdict(true, "running");
     }
 
     /** Store partitions being restored now (for the status page). */

@@ -6,10 +6,12 @@ import seq2seq.avro.TranslationResult;
 import seq2seq.generation.ModelInfo;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -17,10 +19,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class MetricsTest {
 
     static TranslationResult result(String id, boolean cached, long latencyMs, int outputTokens) {
+        return result(id, cached, latencyMs, outputTokens, false);
+    }
+
+    static TranslationResult result(String id, boolean cached, long latencyMs, int outputTokens, boolean truncated) {
         Instant now = Instant.now();
         return TranslationResult.newBuilder().setId(id).setText("Hallo " + id).setSourceText("Hello " + id)
                 .setSourceLang("en").setTargetLang("de").setModel("tiny").setModelVersion("v1").setCached(cached)
-                .setTruncated(false).setSegments(1).setInputTokens(3).setOutputTokens(outputTokens).setScore(null)
+                .setTruncated(truncated).setSegments(1).setInputTokens(3).setOutputTokens(outputTokens).setScore(null)
                 .setAttributes(Map.of()).setCreatedAt(now.minusMillis(latencyMs)).setProducedAt(now).setLatencyMs(latencyMs)
                 .build();
     }
@@ -48,35 +54,86 @@ class MetricsTest {
             m.memoryLookup(false);
             m.translated(result("a", false, 40, 5));
             m.translated(result("b", true, 2, 5));
+            m.translated(result("c", false, 30, 7, true));
             m.deadLettered(FailureReason.TOO_LONG);
             m.batchDone("tiny", 1, 4, 3_000_000);
+            m.queueWait("tiny", 4_000_000);
+            m.queueWait("tiny", 40_000_000);
+            m.backPressureWait(250_000_000);
 
             String s = m.scrape();
             assertEquals(3, sample(s, "s2s_records_in_total"));
-            assertEquals(1, sample(s, "s2s_records_out_total{cached=\"false\",model=\"tiny\"}"));
+            assertEquals(2, sample(s, "s2s_records_out_total{cached=\"false\",model=\"tiny\"}"));
             assertEquals(1, sample(s, "s2s_records_out_total{cached=\"true\",model=\"tiny\"}"));
             assertEquals(1, sample(s, "s2s_records_dead_lettered_total{reason=\"TOO_LONG\"}"));
             assertEquals(0, sample(s, "s2s_records_dead_lettered_total{reason=\"DESERIALIZATION\"}"));
             assertEquals(1, sample(s, "s2s_memory_lookups_total{result=\"hit\"}"));
             assertEquals(2, sample(s, "s2s_memory_lookups_total{result=\"miss\"}"));
-            assertEquals(5, sample(s, "s2s_generated_tokens_total"), "cached translations generate nothing");
-            assertEquals(2, sample(s, "s2s_latency_seconds_count{model=\"tiny\"}"));
+            assertEquals(12, sample(s, "s2s_generated_tokens_total{model=\"tiny\"}"), "cached translations generate nothing");
+            assertEquals(1, sample(s, "s2s_truncated_total{model=\"tiny\"}"));
+            assertEquals(3, sample(s, "s2s_latency_seconds_count{model=\"tiny\"}"));
             assertTrue(s.contains("s2s_latency_seconds_bucket{model=\"tiny\",le="), "latency is a histogram, per model:\n" + s);
-            assertEquals(0.04, sample(s, "s2s_latency_quantile_seconds{model=\"tiny\",quantile=\"0.99\"}"), 0.005, "p99 is published");
+            assertEquals(2, sample(s, "s2s_engine_queue_wait_seconds_count{model=\"tiny\"}"));
+            assertEquals(0.044, sample(s, "s2s_engine_queue_wait_seconds_sum{model=\"tiny\"}"), 1e-9);
+            assertTrue(s.contains("s2s_engine_queue_wait_seconds_bucket{model=\"tiny\",le="), "queue wait is a histogram:\n" + s);
+            assertEquals(1, sample(s, "s2s_backpressure_wait_seconds_count"));
+            assertEquals(0.25, sample(s, "s2s_backpressure_wait_seconds_sum"), 1e-9);
+            assertTrue(s.contains("s2s_backpressure_wait_seconds_bucket{le="), "back-pressure wait is a histogram:\n" + s);
             assertEquals(1, sample(s, "s2s_batch_size_segments_count{model=\"tiny\"}"));
             assertEquals(1, sample(s, "s2s_batch_size_segments_bucket{model=\"tiny\",le=\"1.0\"}"));
             assertEquals(1, sample(s, "s2s_batch_duration_seconds_count{model=\"tiny\"}"));
             assertEquals(7, sample(s, "s2s_engine_queue_depth_segments"));
             assertEquals(1, sample(s, "s2s_model_info{model=\"tiny\",version=\"abc123\"}"));
             assertTrue(s.contains("jvm_memory_used_bytes"), "JVM metrics are bound");
+            assertOnlyAggregatable(s);
 
             Metrics.Snapshot snap = m.snapshot();
             assertEquals(3, snap.in());
             assertEquals(1.0 / 3, snap.memoryHitRate(), 1e-9);
             assertEquals(7, snap.queueDepth());
-            assertEquals(2, snap.recent().size());
-            assertEquals("b", snap.recent().get(0).id(), "newest first");
+            assertEquals(3, snap.recent().size());
+            assertEquals("c", snap.recent().get(0).id(), "newest first");
             assertTrue(snap.latencyMs().containsKey("p99"));
+        }
+    }
+
+    /**
+     * No series of the project's is a quantile or a rate computed in the instance: those cannot be added up across
+     * instances. Prometheus computes them from the counters and histograms instead.
+     */
+    static void assertOnlyAggregatable(String scrape) {
+        for (String line : scrape.split("\n")) {
+            if (line.startsWith("s2s_")) {
+                assertFalse(line.contains("quantile"), "an in-instance quantile is exported: " + line);
+                assertFalse(line.split("[{ ]")[0].matches(".*_(rate|per_second)(_.*)?"), "an in-instance rate is exported: " + line);
+            }
+        }
+    }
+
+    @Test
+    void theRecordingRulesReadSeriesThatTheInstancesExport() throws Exception {
+        String rules = java.nio.file.Files.readString(java.nio.file.Path.of("docker", "prometheus-rules.yml"));
+        try (Metrics m = new Metrics(5)) {
+            m.modelLoaded(new ModelInfo("tiny", "abc123", 128));
+            m.memoryLookup(true);
+            m.translated(result("a", false, 40, 5, true));
+            m.deadLettered(FailureReason.TOO_LONG);
+            m.batchDone("tiny", 1, 4, 3_000_000);
+            m.queueWait("tiny", 4_000_000);
+            m.backPressureWait(1_000_000);
+            String scrape = m.scrape();
+            java.util.regex.Matcher series = java.util.regex.Pattern.compile("\\bs2s_[a-z_]+").matcher(rules);
+            int read = 0;
+            while (series.find()) {
+                assertTrue(scrape.contains("\n" + series.group() + "{") || scrape.contains("\n" + series.group() + " "),
+                        "docker/prometheus-rules.yml reads " + series.group() + ", which no instance exports");
+                read++;
+            }
+            assertTrue(read >= 8, "the rules read the exported series: " + read);
+            for (String name : List.of("s2s_engine_queue_wait_seconds_bucket", "s2s_backpressure_wait_seconds",
+                    "s2s_truncated_total", "s2s_generated_tokens_total")) {
+                assertTrue(rules.contains(name), "docker/prometheus-rules.yml uses " + name);
+            }
         }
     }
 

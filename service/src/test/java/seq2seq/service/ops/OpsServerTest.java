@@ -67,8 +67,31 @@ class OpsServerTest {
                     .timeout(Duration.ofSeconds(10)).POST(HttpRequest.BodyPublishers.ofString("x")).build());
             assertEquals(405, post.statusCode());
 
+            HttpResponse<String> running = get(port, "/health/running");
+            assertEquals(503, running.statusCode(), "the stricter check fails first on what the lighter one fails");
+            assertEquals("Kafka Streams not started yet", running.body().strip());
+
             readiness.stopping();
             assertEquals("shutting down", get(port, "/health/ready").body().strip());
+            assertEquals("shutting down", get(port, "/health/running").body().strip());
+        }
+    }
+
+    @Test
+    void aKafkaStreamsClientNotYetStartedIsNeitherReadyNorRunning() throws Exception {
+        var topology = new org.apache.kafka.streams.StreamsBuilder();
+        topology.stream("in").to("out");
+        java.util.Properties props = new java.util.Properties();
+        props.put(org.apache.kafka.streams.StreamsConfig.APPLICATION_ID_CONFIG, "readiness-test");
+        props.put(org.apache.kafka.streams.StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:1");
+        props.put(org.apache.kafka.streams.StreamsConfig.STATE_DIR_CONFIG,
+                java.nio.file.Files.createTempDirectory("readiness-test").toString());
+        Readiness readiness = new Readiness();
+        readiness.modelLoaded("tiny");
+        try (org.apache.kafka.streams.KafkaStreams streams = new org.apache.kafka.streams.KafkaStreams(topology.build(), props)) {
+            readiness.streams(streams); // CREATED: built, not started
+            assertEquals(new Readiness.Verdict(false, "Kafka Streams is CREATED"), readiness.check());
+            assertEquals(new Readiness.Verdict(false, "Kafka Streams is CREATED"), readiness.checkRunning());
         }
     }
 

@@ -23,6 +23,8 @@ import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import seq2seq.streams.registry.SchemaRegistryClient;
 import seq2seq.streams.registry.SchemaRegistryException;
@@ -43,6 +45,17 @@ import seq2seq.streams.registry.SchemaRegistryUnavailableException;
 public class RegistryAvroSerde<T extends SpecificRecord> implements Serde<T>, Serializer<T>, Deserializer<T> {
     public static final String AUTO_REGISTER = "auto.register.schemas";
     public static final String USE_LATEST = "use.latest.version";
+    /**
+     * How long a read waits in place, asking again, for a registry it cannot reach before it gives up with a
+     * {@link SchemaRegistryUnavailableException}. Waiting in place keeps a stream thread and its partitions through
+     * a short outage; giving up fails the thread, and its replacement waits for a rebalance. The default stays well
+     * inside Kafka's max.poll.interval.ms (300 s), past which a consumer that does not poll leaves its group.
+     */
+    public static final String UNAVAILABLE_WAIT_MS = "unavailable.wait.ms";
+    private static final long DEFAULT_UNAVAILABLE_WAIT_MS = 120_000;
+    /** pause between two tries while the registry cannot be reached */
+    private static final long UNAVAILABLE_RETRY_MS = 500;
+    private static final Logger log = LoggerFactory.getLogger(RegistryAvroSerde.class);
     private static final byte MAGIC = 0;
 
     /** the generated class read and written */
@@ -57,6 +70,8 @@ public class RegistryAvroSerde<T extends SpecificRecord> implements Serde<T>, Se
     private boolean autoRegister = true;
     /** write under the subject's latest schema */
     private boolean useLatest;
+    /** see {@link #UNAVAILABLE_WAIT_MS} */
+    private long unavailableWaitMs = DEFAULT_UNAVAILABLE_WAIT_MS;
     /** per subject: the id written and the conversion, decided on the first write */
     private final Map<String, WriteTarget> writeTargets = new ConcurrentHashMap<>();
     /** writes this class's schema */
@@ -85,6 +100,17 @@ public class RegistryAvroSerde<T extends SpecificRecord> implements Serde<T>, Se
         this.autoRegister = auto == null || Boolean.parseBoolean(auto.toString());
         Object latest = configs.get(USE_LATEST);
         this.useLatest = latest != null && Boolean.parseBoolean(latest.toString());
+        Object wait = configs.get(UNAVAILABLE_WAIT_MS);
+        if (wait != null) {
+            try {
+                this.unavailableWaitMs = Long.parseLong(wait.toString().strip());
+            } catch (NumberFormatException e) {
+                throw new ConfigException(UNAVAILABLE_WAIT_MS, wait, "must be a number of milliseconds");
+            }
+            if (unavailableWaitMs < 0) {
+                throw new ConfigException(UNAVAILABLE_WAIT_MS, wait, "must be >= 0");
+            }
+        }
         String strategyKey = isKey ? "key.subject.name.strategy" : "value.subject.name.strategy";
         Object strategy = configs.get(strategyKey);
         if (strategy != null && !strategy.toString().endsWith(".TopicNameStrategy")) {
@@ -212,20 +238,7 @@ public class RegistryAvroSerde<T extends SpecificRecord> implements Serde<T>, Se
                     + ", not the Confluent magic byte 0: not written by a schema-registry serializer");
         }
         int id = ByteBuffer.wrap(bytes, 1, 4).getInt();
-        DatumReader<T> reader;
-        try {
-            reader = readers.computeIfAbsent(id, i -> new StrictUtf8DatumReader<>(registry.schemaById(i), readerSchema, type));
-        } catch (SchemaRegistryException e) {
-            if (e.unavailable()) {
-                throw new SchemaRegistryUnavailableException("record on " + topic + " names schema id " + id
-                        + ", and the registry cannot be asked now (retry, do not dead-letter): " + e.getMessage(), e);
-            }
-            throw new SerializationException("record on " + topic + " names schema id " + id
-                    + " that the registry cannot give: " + e.getMessage(), e);
-        } catch (RuntimeException e) {
-            throw new SerializationException("record on " + topic + " names schema id " + id
-                    + " that the registry cannot give: " + e.getMessage(), e);
-        }
+        DatumReader<T> reader = readerFor(topic, id);
         try {
             BinaryDecoder dec = DecoderFactory.get().binaryDecoder(bytes, 5, bytes.length - 5, null);
             T value = reader.read(null, dec);
@@ -241,6 +254,40 @@ public class RegistryAvroSerde<T extends SpecificRecord> implements Serde<T>, Se
         } catch (IOException | RuntimeException e) {
             throw new SerializationException("cannot read " + type.getSimpleName() + " from " + topic + " (schema id " + id
                     + "): " + e, e);
+        }
+    }
+
+    /** The reader for writer schema {@code id}, fetched once; waits in place while the registry cannot be reached. */
+    private DatumReader<T> readerFor(String topic, int id) {
+        long deadline = System.nanoTime() + unavailableWaitMs * 1_000_000L;
+        boolean logged = false;
+        while (true) {
+            try {
+                return readers.computeIfAbsent(id, i -> new StrictUtf8DatumReader<>(registry.schemaById(i), readerSchema, type));
+            } catch (SchemaRegistryException e) {
+                if (!e.unavailable()) {
+                    throw new SerializationException("record on " + topic + " names schema id " + id
+                            + " that the registry cannot give: " + e.getMessage(), e);
+                }
+                if (System.nanoTime() >= deadline) {
+                    throw new SchemaRegistryUnavailableException("record on " + topic + " names schema id " + id
+                            + ", and the registry cannot be asked now (retry, do not dead-letter): " + e.getMessage(), e);
+                }
+                if (!logged) {
+                    log.warn("record on {} names schema id {}, and the registry cannot be asked now: waiting up to {} ms for it: {}",
+                            topic, id, unavailableWaitMs, e.getMessage());
+                    logged = true;
+                }
+                try {
+                    Thread.sleep(UNAVAILABLE_RETRY_MS);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw new SchemaRegistryUnavailableException("interrupted while waiting for the registry: " + e.getMessage(), e);
+                }
+            } catch (RuntimeException e) {
+                throw new SerializationException("record on " + topic + " names schema id " + id
+                        + " that the registry cannot give: " + e.getMessage(), e);
+            }
         }
     }
 

@@ -1,5 +1,7 @@
 package seq2seq.tools.embedded;
 
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -28,6 +30,20 @@ public final class EmbeddedKafka implements AutoCloseable {
     private EmbeddedKafka(KafkaClusterTestKit cluster, int brokers) {
         this.cluster = cluster;
         this.brokers = brokers;
+    }
+
+    /**
+     * {@link #start} with System.out muted: the storage formatter prints to it instead of logging, and a command's
+     * standard output is its own.
+     */
+    public static EmbeddedKafka startQuietly(int brokers) {
+        PrintStream original = System.out;
+        System.setOut(new PrintStream(OutputStream.nullOutputStream()));
+        try {
+            return start(brokers);
+        } finally {
+            System.setOut(original);
+        }
     }
 
     /** Starts {@code brokers} brokers and one controller; internal topics are replicated min(3, brokers) times. */

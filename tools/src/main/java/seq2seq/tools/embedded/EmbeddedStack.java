@@ -6,8 +6,6 @@ import seq2seq.service.config.Settings;
 import seq2seq.streams.PipelineSettings;
 
 import java.io.IOException;
-import java.io.OutputStream;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
@@ -32,7 +30,7 @@ public final class EmbeddedStack implements AutoCloseable {
 
     /** Starts the broker (its storage formatter's prints to stdout are muted) and then the registry. */
     public static EmbeddedStack start() {
-        EmbeddedKafka kafka = quietly(() -> EmbeddedKafka.start(1));
+        EmbeddedKafka kafka = EmbeddedKafka.startQuietly(1);
         try {
             return new EmbeddedStack(kafka, EmbeddedRegistry.start(kafka.bootstrapServers()));
         } catch (RuntimeException e) {
@@ -76,17 +74,6 @@ public final class EmbeddedStack implements AutoCloseable {
         registry.close();
         kafka.close();
         stateDirs.forEach(EmbeddedStack::deleteQuietly);
-    }
-
-    /** Runs {@code start} with System.out muted (libraries that print instead of logging). */
-    private static <T> T quietly(java.util.function.Supplier<T> start) {
-        PrintStream original = System.out;
-        System.setOut(new PrintStream(OutputStream.nullOutputStream()));
-        try {
-            return start.get();
-        } finally {
-            System.setOut(original);
-        }
     }
 
     private static void deleteQuietly(Path dir) {

@@ -198,9 +198,11 @@ class SchemaRegistryIntegrationTest {
                     .serialize("outage-topic", request("r7", "fine record"));
         }
         RegistryAvroSerde<TranslationRequest> fresh = RegistryAvroSerde.of(TranslationRequest.class,
-                Map.of("schema.registry.url", url), false);
+                Map.of("schema.registry.url", url, RegistryAvroSerde.UNAVAILABLE_WAIT_MS, "1500"), false);
+        long t0 = System.nanoTime();
         SchemaRegistryUnavailableException e = assertThrows(SchemaRegistryUnavailableException.class,
                 () -> fresh.deserialize("outage-topic", bytes));
+        assertTrue(System.nanoTime() - t0 >= 1_500_000_000L, "the read waited in place before giving up");
         assertTrue(e.getMessage().contains(url), e.getMessage());
 
         DeadLetterHandler handler = new DeadLetterHandler();
