@@ -31,14 +31,15 @@ def has_bf16():
         return False
 
 
-def load_pairs(sp, prefix, max_len):
-    with open(prefix + ".en", encoding="utf-8") as fe, open(prefix + ".de", encoding="utf-8") as fd:
+def load_pairs(sp, prefix, max_len, exts=("en", "de"), max_src_len=None):
+    with open(f"{prefix}.{exts[0]}", encoding="utf-8") as fe, open(f"{prefix}.{exts[1]}", encoding="utf-8") as fd:
         en, de = fe.read().splitlines(), fd.read().splitlines()
     src = sp.encode(en)
     tgt = sp.encode(de)
+    src_len = max_src_len or max_len
     out = []
     for s, t in zip(src, tgt):
-        s, t = s[:max_len - 1] + [1], t[:max_len - 1] + [1]
+        s, t = s[:src_len - 1] + [1], t[:max_len - 1] + [1]
         out.append((s, t))
     return out
 
@@ -111,6 +112,12 @@ def evaluate(model, dev, cfg, bf16):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--ckpt-dir", default=os.path.join(WORK, "ckpt"))
+    ap.add_argument("--data", default=os.path.join(WORK, "data"), help="folder of train.SRC/TGT and dev.SET.SRC/TGT")
+    ap.add_argument("--spm", default=os.path.join(WORK, "spm.model"))
+    ap.add_argument("--exts", default="en,de", help="file extensions of the source and target side")
+    ap.add_argument("--dev-sets", default="technical,ui,everyday,dialogue",
+                    help="dev.SET files, 100 pairs of each for the dev loss; an empty SET means the file dev.SRC")
+    ap.add_argument("--max-src-len", type=int, default=128, help="source tokens kept (the rest is cut)")
     ap.add_argument("--max-minutes", type=float, default=120.0, help="wall-clock cap for this run")
     ap.add_argument("--max-steps", type=int, default=100000)
     ap.add_argument("--batch-tokens", type=int, default=4000)
@@ -131,14 +138,15 @@ def main():
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
     bf16 = has_bf16() and not a.no_bf16
-    sp = spm.SentencePieceProcessor(model_file=os.path.join(WORK, "spm.model"))
+    sp = spm.SentencePieceProcessor(model_file=a.spm)
     cfg = ModelConfig(vocab_size=sp.get_piece_size())
-    train = load_pairs(sp, os.path.join(WORK, "data", "train"), 128)
+    exts = tuple(a.exts.split(","))
+    train = load_pairs(sp, os.path.join(a.data, "train"), 128, exts, a.max_src_len)
     if a.oversample:
-        train = oversample(train, os.path.join(WORK, "data", "train.kind"), a.oversample)
+        train = oversample(train, os.path.join(a.data, "train.kind"), a.oversample)
     dev = []
-    for k in ("technical", "ui", "everyday", "dialogue"):
-        dev += load_pairs(sp, os.path.join(WORK, "data", "dev." + k), 128)[:100]
+    for k in a.dev_sets.split(","):
+        dev += load_pairs(sp, os.path.join(a.data, "dev." + k if k else "dev"), 128, exts, a.max_src_len)[:100]
     print(f"train pairs {len(train)}, dev pairs {len(dev)}, bf16 {bf16}, threads {a.threads}", flush=True)
 
     model = Seq2SeqTransformer(cfg)

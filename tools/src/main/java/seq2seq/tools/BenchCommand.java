@@ -13,9 +13,6 @@ import seq2seq.tools.bench.ModelCost;
 import seq2seq.tools.bench.NodeBench;
 import seq2seq.tools.bench.Rss;
 import seq2seq.tools.bench.Soak;
-import seq2seq.tools.load.LoadBench;
-import seq2seq.tools.load.LoadReport;
-import seq2seq.tools.load.Variant;
 import seq2seq.generation.Engine;
 import seq2seq.generation.EngineOptions;
 import seq2seq.model.BundleException;
@@ -30,7 +27,6 @@ import java.time.ZonedDateTime;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.Callable;
 
 /** `bench`: target tokens/s of this engine and of transformers.js on the same bundles and inputs, with the GEMM roofline. */
@@ -103,53 +99,8 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--kafka-requests", paramLabel = "N", defaultValue = "2000", description = "Requests per --kafka run. Default: ${DEFAULT-VALUE}")
     int kafkaRequests;
 
-    @Option(names = "--load", description = "Instead: open-loop load through the pipeline (first --model): Poisson arrivals at "
-            + "fractions of the maximum sustainable throughput, produce-to-read_committed latency percentiles and achieved "
-            + "throughput per rate. Writes OUT/load-report.md, .json and load-chart.png.")
-    boolean load;
-
-    @Option(names = "--load-seconds", paramLabel = "S", defaultValue = "30", description = "Measured seconds per rate. Default: ${DEFAULT-VALUE}")
-    double loadSeconds;
-
-    @Option(names = "--load-warmup-seconds", paramLabel = "S", defaultValue = "5", description = "Unmeasured seconds before each rate's window. Default: ${DEFAULT-VALUE}")
-    double loadWarmupSeconds;
-
-    @Option(names = "--load-rates", paramLabel = "F", split = ",", defaultValue = "0.1,0.25,0.5,0.75,0.9,1.0,1.1",
-            description = "Offered rates as fractions of the maximum sustainable throughput. Default: ${DEFAULT-VALUE}")
-    double[] loadRates;
-
-    @Option(names = "--load-backlog", paramLabel = "N", defaultValue = "1000", description = "Requests of the backlog run that measures the maximum. Default: ${DEFAULT-VALUE}")
-    int loadBacklog;
-
-    @Option(names = "--load-drain-seconds", paramLabel = "S", defaultValue = "120", description = "Longest wait for a rate's last answers. Default: ${DEFAULT-VALUE}")
-    double loadDrainSeconds;
-
-    @Option(names = "--load-partitions", paramLabel = "N", defaultValue = "3", description = "Input partitions of the in-process run. Default: ${DEFAULT-VALUE}")
-    int loadPartitions;
-
-    @Option(names = "--repeat-share", paramLabel = "P", defaultValue = "0.3", description = "Share of --load requests that repeat an earlier one (translation-memory hits). Default: ${DEFAULT-VALUE}")
-    double repeatShare;
-
-    @Option(names = "--variants", paramLabel = "NAME[:KEY=VALUE,...]", defaultValue = "fixed",
-            description = "A pipeline configuration to sweep with --load (repeat for several, drawn side by side): a name and "
-                    + "configuration keys on top of the pipeline's, e.g. 'linger5:batch.linger.ms=5,batch.size=16'. Default: ${DEFAULT-VALUE}")
-    List<String> variants;
-
-    @Option(names = "--seed", paramLabel = "N", defaultValue = "1", description = "Seed of --load's arrival times and texts. Default: ${DEFAULT-VALUE}")
-    long seed;
-
-    @Option(names = "--bootstrap", paramLabel = "HOST:PORT", description = "--load against this cluster, where a pipeline instance already runs, instead of an in-process one.")
-    String bootstrap;
-
-    @Option(names = "--registry", paramLabel = "URL", description = "Schema registry of that cluster.")
-    String registry;
-
-    @Option(names = "--config", paramLabel = "FILE", description = "--load against a running instance: its configuration file "
-            + "(topics, serde, client security; S2S_* environment variables override it); --bootstrap and --registry override that.")
-    Path config;
-
-    @Option(names = "--json", description = "With --load: print the summary as JSON (the Markdown report is still written).")
-    boolean json;
+    @Mixin
+    LoadArgs loadArgs;
 
     @Mixin
     WorkerArgs workerArgs;
@@ -180,8 +131,8 @@ final class BenchCommand implements Callable<Integer> {
             err.println("bench: " + e.getMessage());
             return 2;
         }
-        if (load) {
-            return load(inputs, err, stdout);
+        if (loadArgs.load) {
+            return loadArgs.run(models, inputs, input, out, workerArgs.workers, err, stdout);
         }
         if (models == null || models.isEmpty()) {
             err.println("bench: --model is required");
@@ -248,42 +199,6 @@ final class BenchCommand implements Callable<Integer> {
         stdout.print(report.table());
         stdout.flush();
         err.println("bench: wrote " + out.resolve("report.md") + " and " + out.resolve("report.json"));
-        return 0;
-    }
-
-    private int load(List<String> inputs, PrintWriter err, PrintWriter stdout) {
-        LoadReport report;
-        try {
-            seq2seq.service.config.AppConfig remote = null;
-            if (bootstrap != null || config != null) {
-                Map<String, String> over = new java.util.HashMap<>();
-                if (bootstrap != null) {
-                    over.put(seq2seq.service.config.Settings.BOOTSTRAP_SERVERS.name(), bootstrap);
-                }
-                if (registry != null) {
-                    over.put(seq2seq.service.config.Settings.REGISTRY_URL.name(), registry);
-                }
-                remote = seq2seq.service.config.AppConfig.load(config, System.getenv()).with(over);
-            } else if (models == null || models.isEmpty()) {
-                throw new IllegalArgumentException("--load needs --model (or --bootstrap / --config for a running instance)");
-            }
-            List<Variant> vs = variants.stream().map(Variant::parse).toList();
-            LoadBench.Options o = new LoadBench.Options(models == null || models.isEmpty() ? null : models.get(0), vs, loadRates,
-                    loadSeconds, loadWarmupSeconds, loadBacklog, repeatShare, seed, loadDrainSeconds, loadPartitions,
-                    workerArgs.workers, remote);
-            report = new LoadBench(o, err).run(inputs);
-            report.facts.put("inputs", input + " (" + inputs.size() + " sentences)");
-            report.write(out);
-        } catch (IllegalArgumentException | seq2seq.service.config.ConfigException e) {
-            err.println("bench --load: " + e.getMessage());
-            return 2;
-        } catch (Exception e) {
-            err.println("bench --load: " + e);
-            return 1;
-        }
-        stdout.print(json ? report.jsonText() : report.markdown());
-        stdout.flush();
-        err.println("bench --load: wrote " + out.resolve(LoadReport.MARKDOWN) + ", " + LoadReport.JSON + " and " + LoadReport.CHART);
         return 0;
     }
 

@@ -8,6 +8,8 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Option;
 import seq2seq.quality.Scores;
+import seq2seq.quality.LeadBaseline;
+import seq2seq.quality.Rouge;
 import seq2seq.tools.eval.TranslationMemory;
 import seq2seq.generation.Engine;
 import seq2seq.generation.EngineOptions;
@@ -27,12 +29,18 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
-/** `eval`: BLEU, chrF and chrF++ (as sacreBLEU computes them) of a model, a hypothesis file and/or a translation memory. */
+/**
+ * `eval`: BLEU, chrF and chrF++ (as sacreBLEU computes them), or ROUGE (as rouge-score computes it), of a model, a
+ * hypothesis file, a translation memory and/or the lead baseline.
+ */
 @Command(name = "eval", mixinStandardHelpOptions = true,
         description = {"Scores translations of --src against --ref with BLEU, chrF and chrF++ (sacreBLEU 2.x defaults: "
                 + "13a tokens, exp smoothing; chrF2 char 6-grams; chrF2++ plus word 2-grams).",
                 "Translates with --model, scores an existing --hyp file, and/or scores the translation-memory baseline "
-                        + "(--tm-src/--tm-tgt: the target of the most similar memory source by character 3-gram Dice)."})
+                        + "(--tm-src/--tm-tgt: the target of the most similar memory source by character 3-gram Dice).",
+                "With --rouge: ROUGE-1, ROUGE-2 and ROUGE-L F1 instead (rouge-score: lower case, a-z0-9 tokens, "
+                        + "--stem for Porter stemming; mean over lines), and --lead N scores the first sentence of "
+                        + "--src cut to N words."})
 final class EvalCommand implements Callable<Integer> {
     /** lines handed to the translator at once; progress is reported after each chunk */
     private static final int CHUNK = 128;
@@ -65,6 +73,16 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--tm-out", paramLabel = "FILE", description = "Write the translation memory's outputs here.")
     Path tmOut;
 
+    @Option(names = "--rouge", description = "Score summaries: ROUGE-1, ROUGE-2 and ROUGE-L F1 instead of BLEU and chrF.")
+    boolean rouge;
+
+    @Option(names = "--stem", description = "With --rouge: Porter-stem tokens longer than 3 characters (rouge-score's use_stemmer).")
+    boolean stem;
+
+    @Option(names = "--lead", paramLabel = "WORDS",
+            description = "Also score the lead baseline: the first sentence of each --src line, cut to WORDS words.")
+    Integer lead;
+
     @Mixin
     EngineArgs engine;
 
@@ -78,14 +96,17 @@ final class EvalCommand implements Callable<Integer> {
         List<List<String>> refLines = new ArrayList<>();
         List<String> sources;
         try {
-            if (model == null && hyp == null && tmSrc == null) {
-                throw new IllegalArgumentException("nothing to score: give --model, --hyp or --tm-src/--tm-tgt");
+            if (model == null && hyp == null && tmSrc == null && lead == null) {
+                throw new IllegalArgumentException("nothing to score: give --model, --hyp, --tm-src/--tm-tgt or --lead");
+            }
+            if (stem && !rouge) {
+                throw new IllegalArgumentException("--stem goes with --rouge");
             }
             if ((tmSrc == null) != (tmTgt == null)) {
                 throw new IllegalArgumentException("--tm-src and --tm-tgt go together");
             }
-            if ((model != null || tmSrc != null) && src == null) {
-                throw new IllegalArgumentException("--src is needed to translate with --model or --tm-src");
+            if ((model != null || tmSrc != null || lead != null) && src == null) {
+                throw new IllegalArgumentException("--src is needed to translate with --model or --tm-src, and for --lead");
             }
             for (Path r : refs) {
                 refLines.add(read(r, "--ref"));
@@ -117,12 +138,11 @@ final class EvalCommand implements Callable<Integer> {
                 if (hypOut != null) {
                     write(hypOut, translations);
                 }
-                Scores s = Scores.of(translations, refLines);
                 String label = String.format(Locale.ROOT, "model %s (%s, %s)", name, usedBeams == 1 ? "greedy" : "beam " + usedBeams, options.dtype());
-                emit(out, report, "model", label, s).put("seconds", seconds).put("beams", usedBeams).put("dtype", options.dtype().toString());
+                emit(out, report, "model", label, translations, refLines).put("seconds", seconds).put("beams", usedBeams).put("dtype", options.dtype().toString());
             }
             if (hyp != null) {
-                emit(out, report, "hyp", "file " + hyp, Scores.of(read(hyp, "--hyp"), refLines));
+                emit(out, report, "hyp", "file " + hyp, read(hyp, "--hyp"), refLines);
             }
             if (tmSrc != null) {
                 List<String> memSrc = read(tmSrc, "--tm-src");
@@ -135,7 +155,11 @@ final class EvalCommand implements Callable<Integer> {
                 if (tmOut != null) {
                     write(tmOut, tmHyps);
                 }
-                emit(out, report, "tm", "translation memory (" + memSrc.size() + " pairs)", Scores.of(tmHyps, refLines));
+                emit(out, report, "tm", "translation memory (" + memSrc.size() + " pairs)", tmHyps, refLines);
+            }
+            if (lead != null) {
+                emit(out, report, "lead", "lead baseline (first sentence, " + lead + " words)",
+                        new LeadBaseline(lead).summarizeAll(sources), refLines);
             }
         } catch (BundleException | IllegalArgumentException | UncheckedIOException e) {
             err.println("eval: " + e.getMessage());
@@ -173,12 +197,24 @@ final class EvalCommand implements Callable<Integer> {
         return out;
     }
 
-    private ObjectNode emit(PrintWriter out, ObjectNode report, String key, String label, Scores s) {
-        if (!json) {
-            out.printf(Locale.ROOT, "%-48s %s  (%d lines)%n", label, s.format(), s.segments());
-        }
+    private ObjectNode emit(PrintWriter out, ObjectNode report, String key, String label, List<String> hyps,
+                            List<List<String>> refLines) {
         ObjectNode o = report.putObject(key);
-        o.put("label", label).put("BLEU", s.bleu()).put("chrF", s.chrf()).put("chrF++", s.chrfPlusPlus()).put("lines", s.segments());
+        o.put("label", label);
+        String scores;
+        if (rouge) {
+            Rouge.Result r = new Rouge(stem).corpus(hyps, refLines);
+            o.put("ROUGE-1", r.rouge1()).put("ROUGE-2", r.rouge2()).put("ROUGE-L", r.rougeL()).put("stemmed", stem);
+            scores = r.format();
+        } else {
+            Scores s = Scores.of(hyps, refLines);
+            o.put("BLEU", s.bleu()).put("chrF", s.chrf()).put("chrF++", s.chrfPlusPlus());
+            scores = s.format();
+        }
+        o.put("lines", hyps.size());
+        if (!json) {
+            out.printf(Locale.ROOT, "%-48s %s  (%d lines)%n", label, scores, hyps.size());
+        }
         return o;
     }
 

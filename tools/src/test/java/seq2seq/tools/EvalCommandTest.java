@@ -6,6 +6,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import seq2seq.quality.Scores;
+import seq2seq.quality.LeadBaseline;
+import seq2seq.quality.Rouge;
 
 import picocli.CommandLine;
 
@@ -69,6 +71,33 @@ class EvalCommandTest {
 
     @Test
     @Timeout(30)
+    void scoresSummariesAndTheLeadBaselineWithRouge(@TempDir Path dir) throws Exception {
+        List<String> src = List.of("Utilities for managing DAX devices. DAX bypasses the page cache.",
+                "A library to parse and write JSON documents quickly! It is small.");
+        List<String> ref = List.of("utility for managing the device DAX subsystem", "fast JSON parser library");
+        List<String> hyp = List.of("utilities managing DAX devices", "JSON parsing library");
+        Files.write(dir.resolve("src"), src);
+        Files.write(dir.resolve("ref"), ref);
+        Files.write(dir.resolve("hyp"), hyp);
+        Object[] r = run("eval", "--rouge", "--stem", "--src", dir.resolve("src").toString(), "--lead", "5",
+                "--hyp", dir.resolve("hyp").toString(), "--ref", dir.resolve("ref").toString(), "--json");
+        assertEquals(0, r[0], (String) r[1]);
+        JsonNode report = new ObjectMapper().readTree((String) r[1]);
+        Rouge.Result h = new Rouge(true).corpus(hyp, List.of(ref));
+        assertEquals(h.rougeL(), report.get("hyp").get("ROUGE-L").asDouble(), 1e-12);
+        assertEquals(h.rouge2(), report.get("hyp").get("ROUGE-2").asDouble(), 1e-12);
+        // stemming matches "utilities"/"utility" and "managing"/"managing"; "parsing" and "parser" stay apart
+        assertTrue(h.rouge1() > new Rouge(false).corpus(hyp, List.of(ref)).rouge1());
+        List<String> lead = new LeadBaseline(5).summarizeAll(src);
+        assertEquals(List.of("Utilities for managing DAX devices.", "A library to parse and"), lead);
+        assertEquals(new Rouge(true).corpus(lead, List.of(ref)).rouge1(), report.get("lead").get("ROUGE-1").asDouble(), 1e-12);
+        assertTrue(report.get("lead").get("stemmed").asBoolean());
+        Object[] table = run("eval", "--rouge", "--hyp", dir.resolve("hyp").toString(), "--ref", dir.resolve("ref").toString());
+        assertTrue(((String) table[1]).contains("ROUGE-L"), (String) table[1]);
+    }
+
+    @Test
+    @Timeout(30)
     void badArgumentsExitWith2(@TempDir Path dir) throws Exception {
         Files.write(dir.resolve("ref"), List.of("a", "b"));
         Files.write(dir.resolve("hyp"), List.of("a"));
@@ -76,6 +105,11 @@ class EvalCommandTest {
         assertEquals(2, run("eval", "--hyp", dir.resolve("hyp").toString(), "--ref", dir.resolve("ref").toString())[0]);
         assertEquals(2, run("eval", "--hyp", dir.resolve("nope").toString(), "--ref", dir.resolve("ref").toString())[0]);
         assertEquals(2, run("eval", "--model", dir.resolve("no-model").toString(), "--src", dir.resolve("ref").toString(),
+                "--ref", dir.resolve("ref").toString())[0]);
+        // --stem only means something with --rouge; --lead needs the sources and at least one word
+        assertEquals(2, run("eval", "--stem", "--hyp", dir.resolve("ref").toString(), "--ref", dir.resolve("ref").toString())[0]);
+        assertEquals(2, run("eval", "--rouge", "--lead", "8", "--ref", dir.resolve("ref").toString())[0]);
+        assertEquals(2, run("eval", "--rouge", "--lead", "0", "--src", dir.resolve("ref").toString(),
                 "--ref", dir.resolve("ref").toString())[0]);
     }
 }
