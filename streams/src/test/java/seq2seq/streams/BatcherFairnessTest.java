@@ -123,13 +123,14 @@ class BatcherFairnessTest {
     }
 
     @Test
-    void aJobForAModelNotServedIsRefused() {
+    void aJobForAVersionNotServedIsRefused() {
         try (WorkerPool pool = new WorkerPool(1, "refuse-test");
              Batcher batcher = new Batcher(List.of(model("a", pool, new ArrayList<>())), 1, 10_000, PipelineEvents.NONE)) {
             Batcher.Inbox inbox = batcher.newInbox();
+            ModelVersion other = new ModelVersion(model("zz", pool, new ArrayList<>()));
             IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
-                    () -> batcher.submit(jobs(batcher, "zz", 1, inbox, 0)));
-            assertTrue(e.getMessage().contains("'zz'"), e.getMessage());
+                    () -> batcher.submit(List.of(new Batcher.Job(0, other, TranslationTask.of("x."), inbox))));
+            assertTrue(e.getMessage().contains("zz@v1"), e.getMessage());
             assertEquals(0, batcher.queued());
         }
     }

@@ -23,8 +23,9 @@ import java.util.Properties;
  * could add to what is counted here. Not stopping at an expected count is the point: a late duplicate would show.
  */
 final class CommittedOutcomes {
-    /** one output: a result (reason null) or a dead letter (sourceText null) */
-    record Outcome(String topic, int partition, String sourceText, boolean cached, String reason) {
+    /** one output: a result (reason null) or a dead letter (sourceText and modelVersion null) */
+    record Outcome(String topic, int partition, String sourceText, boolean cached, String reason,
+                   String modelVersion) {
     }
 
     /** id → every output carrying it */
@@ -62,11 +63,12 @@ final class CommittedOutcomes {
                     if (r.topic().equals(translations)) {
                         TranslationResult t = results.deserialize(r.topic(), r.value());
                         id = t.getId();
-                        o = new Outcome(r.topic(), r.partition(), t.getSourceText(), t.getCached(), null);
+                        o = new Outcome(r.topic(), r.partition(), t.getSourceText(), t.getCached(), null,
+                                t.getModelVersion());
                     } else {
                         TranslationFailure f = dead.deserialize(r.topic(), r.value());
                         id = f.getId() != null ? f.getId() : new String(r.key(), StandardCharsets.UTF_8);
-                        o = new Outcome(r.topic(), r.partition(), null, false, f.getError() + ": " + f.getMessage());
+                        o = new Outcome(r.topic(), r.partition(), null, false, f.getError() + ": " + f.getMessage(), null);
                     }
                     out.byId.computeIfAbsent(id, k -> new ArrayList<>()).add(o);
                 }
