@@ -64,6 +64,9 @@ import java.util.function.Consumer;
  * Because the engine runs off the stream threads, a transaction is not held open while a batch runs; the batch caps
  * (segments, estimated tokens) bound how long one engine call takes, which bounds the latency of everything behind it
  * and the time a task under back-pressure waits (see {@code TranslationProcessor}).
+ * <p>
+ * One class, longer than most: the queues, the batches in flight, the shadow mirroring and the drain of a retired
+ * version all change under one lock, and keeping them together keeps that lock's rules in one place.
  */
 public final class Batcher implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Batcher.class);
