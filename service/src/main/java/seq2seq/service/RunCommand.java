@@ -71,7 +71,7 @@ public final class RunCommand implements Callable<Integer> {
             }
             PipelineService service = new PipelineService(c, models, ops.events());
             DeploymentFollower follower = followControlTopic(c, service, models);
-            ops.attachModels(() -> FleetStatus.json(service.fleet(), follower));
+            ops.attachModels(() -> FleetStatus.json(service.fleet(), follower, ops.metrics()));
             try {
                 ops.attach(service.streams(), service.batcher()::queued);
                 service.streams().setStateListener((now, before) -> {

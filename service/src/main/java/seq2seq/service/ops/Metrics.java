@@ -92,6 +92,8 @@ public final class Metrics implements PipelineEvents, AutoCloseable {
     private final List<ModelInfo> models = new java.util.concurrent.CopyOnWriteArrayList<>();
     /** the engine's queue, once bound */
     private volatile IntSupplier queueDepth;
+    /** shadow agreement per "model@shadowVersion", for the status page */
+    private final Map<String, ShadowTally> shadowTallies = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** @param recentCount how many recent translations the status page shows */
     public Metrics(int recentCount) {
@@ -226,6 +228,7 @@ public final class Metrics implements PipelineEvents, AutoCloseable {
 
     @Override
     public void shadowCompared(String model, String shadowVersion, boolean exact, double chrf) {
+        shadowTallies.computeIfAbsent(model + "@" + shadowVersion, k -> new ShadowTally()).add(exact, chrf);
         Counter.builder("s2s.shadow.segments").tag("model", model).tag("shadow_version", shadowVersion)
                 .tag("agree", String.valueOf(exact))
                 .description("segments a shadow version translated again, by whether it agreed exactly with the serving version")
@@ -234,6 +237,40 @@ public final class Metrics implements PipelineEvents, AutoCloseable {
                 .tag("shadow_version", shadowVersion)
                 .description("chrF of the shadow version's output against the serving version's, per segment")
                 .register(registry).record(chrf);
+    }
+
+    /**
+     * How a shadow version agreed with the serving one so far: segments compared, the share that matched exactly and
+     * the mean chrF; null before its first comparison.
+     */
+    public ShadowAgreement shadowAgreement(String model, String shadowVersion) {
+        ShadowTally t = shadowTallies.get(model + "@" + shadowVersion);
+        return t == null ? null : t.agreement();
+    }
+
+    /**
+     * @param segments  segments translated by both versions
+     * @param exactRate share of them with the same output
+     * @param meanChrf  mean sentence chrF of the shadow output against the serving one
+     */
+    public record ShadowAgreement(long segments, double exactRate, double meanChrf) {
+    }
+
+    /** running sums behind {@link #shadowAgreement}; the metrics registry keeps the same counts for Prometheus */
+    private static final class ShadowTally {
+        private long segments;
+        private long exact;
+        private double chrfSum;
+
+        synchronized void add(boolean same, double chrf) {
+            segments++;
+            exact += same ? 1 : 0;
+            chrfSum += chrf;
+        }
+
+        synchronized ShadowAgreement agreement() {
+            return new ShadowAgreement(segments, (double) exact / segments, chrfSum / segments);
+        }
     }
 
     @Override

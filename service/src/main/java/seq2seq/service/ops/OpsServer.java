@@ -64,7 +64,7 @@ public final class OpsServer implements AutoCloseable {
             return t;
         });
         OpsServer ops = new OpsServer(server, executor, readPage());
-        StatusReport status = new StatusReport(metrics, readiness, streams);
+        StatusReport status = new StatusReport(metrics, readiness, streams, () -> ops.models.get());
         ops.route("/metrics", ex -> new Response(200, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape()));
         ops.route("/health/live", ex -> Response.text(200, "live"));
         ops.route("/health/ready", ex -> Response.of(readiness.check()));

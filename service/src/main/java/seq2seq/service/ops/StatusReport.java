@@ -24,11 +24,14 @@ final class StatusReport {
     private final Readiness readiness;
     /** the Kafka Streams client (null until built) */
     private final Supplier<KafkaStreams> streams;
+    /** the /models document: versions, canary or shadow share and agreement, deployment errors */
+    private final Supplier<String> rollout;
     /** when the process started, for the uptime */
     private final long startedAtMillis = System.currentTimeMillis();
 
-    StatusReport(Metrics metrics, Readiness readiness, Supplier<KafkaStreams> streams) {
+    StatusReport(Metrics metrics, Readiness readiness, Supplier<KafkaStreams> streams, Supplier<String> rollout) {
         this.metrics = metrics;
+        this.rollout = rollout;
         this.readiness = readiness;
         this.streams = streams;
     }
@@ -62,6 +65,11 @@ final class StatusReport {
             models.add(e);
         }
         s.put("models", models);
+        try {
+            s.put("rollout", JSON.readTree(rollout.get()));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("the /models document is not JSON", e);
+        }
         s.put("uptimeSeconds", (System.currentTimeMillis() - startedAtMillis) / 1000);
         addPartitions(s, ks);
         s.put("restoring", new TreeSet<>(readiness.restoring()));

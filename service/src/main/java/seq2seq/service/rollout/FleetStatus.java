@@ -3,6 +3,7 @@ package seq2seq.service.rollout;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import seq2seq.service.ops.Metrics;
 import seq2seq.streams.ModelFleet;
 import seq2seq.streams.ModelVersion;
 
@@ -15,8 +16,11 @@ public final class FleetStatus {
     private FleetStatus() {
     }
 
-    /** @param follower the control topic's follower, or null when rollout is off */
-    public static String json(ModelFleet fleet, DeploymentFollower follower) {
+    /**
+     * @param follower the control topic's follower, or null when rollout is off
+     * @param metrics  where the shadow agreement is counted
+     */
+    public static String json(ModelFleet fleet, DeploymentFollower follower, Metrics metrics) {
         ArrayNode out = JSON.createArrayNode();
         for (ModelFleet.Deployment d : fleet.deployments()) {
             ObjectNode m = out.addObject();
@@ -26,6 +30,14 @@ public final class FleetStatus {
                 version(m.putObject(d.shadow() ? "shadow" : "canary"), d.candidate(), follower);
                 if (!d.shadow()) {
                     m.put("canary_percent", d.canaryPercent());
+                } else {
+                    Metrics.ShadowAgreement a = metrics.shadowAgreement(d.name(), d.candidate().version());
+                    if (a != null) {
+                        ObjectNode agreement = m.with("shadow").putObject("agreement");
+                        agreement.put("segments", a.segments());
+                        agreement.put("exact_rate", a.exactRate());
+                        agreement.put("mean_chrf", a.meanChrf());
+                    }
                 }
             }
             String error = follower == null ? null : follower.errors().get(d.name());

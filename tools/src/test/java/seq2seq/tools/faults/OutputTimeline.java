@@ -104,11 +104,14 @@ final class OutputTimeline implements AutoCloseable {
         }
     }
 
-    /** The moment the first output of {@code topic} at or past {@code ends} became visible; -1 if none yet. */
-    long firstPast(String topic, Map<Integer, Long> ends) {
+    /**
+     * The moment the first output of {@code topic} at or past {@code ends} for an id that {@code ids} accepts became
+     * visible; -1 if none yet.
+     */
+    long firstPast(String topic, Map<Integer, Long> ends, java.util.function.Predicate<String> ids) {
         check();
         return seen.stream().filter(s -> s.topic().equals(topic) && ends.containsKey(s.partition())
-                        && s.offset() >= ends.get(s.partition()))
+                        && s.offset() >= ends.get(s.partition()) && ids.test(s.id()))
                 .mapToLong(Seen::atNanos).min().orElse(-1);
     }
 

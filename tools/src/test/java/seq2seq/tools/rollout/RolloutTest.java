@@ -25,10 +25,11 @@ import seq2seq.service.Topics;
 import seq2seq.service.config.AppConfig;
 import seq2seq.service.config.Settings;
 import seq2seq.service.rollout.ControlTopic;
+import seq2seq.service.ops.Metrics;
 import seq2seq.service.rollout.DeploymentFollower;
+import seq2seq.service.rollout.FleetStatus;
 import seq2seq.streams.ModelFleet;
 import seq2seq.streams.ModelVersion;
-import seq2seq.streams.PipelineEvents;
 import seq2seq.streams.SerdeFactory;
 import seq2seq.tools.embedded.EmbeddedKafka;
 import seq2seq.tools.embedded.EmbeddedRegistry;
@@ -46,6 +47,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Random;
 import java.util.function.BooleanSupplier;
+import java.util.function.IntFunction;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -55,7 +57,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Versioned rollout through the control topic, on a real broker and registry, with the instance wired as `run`
  * wires it and the `models` command writing the topic: a 10 % canary by key hash, promote, rollback without a
- * restart, and a broken bundle that leaves the serving version in place. Two versions of the tiny model differ only
+ * restart, a broken bundle that leaves the serving version in place, and a shadow whose agreement is counted while
+ * nothing of its output is sent. Two versions of the tiny model differ only
  * in the bytes of their tokenizer file, so their content hashes (the versions results carry) differ.
  */
 @Timeout(420)
@@ -69,9 +72,11 @@ class RolloutTest {
 
     private final Map<String, TranslationResult> results = new HashMap<>();
     private final Map<String, TranslationFailure> failures = new HashMap<>();
+    /** records read from the translations topic, duplicates included */
+    private int translationRecords;
 
     @Test
-    void canaryPromoteRollbackAndABrokenBundle() throws Exception {
+    void canaryPromoteRollbackABrokenBundleAndAShadow() throws Exception {
         Path v2 = copy(TINY, dir.resolve("tiny-v2"));
         Files.writeString(v2.resolve("tokenizer.json"), Files.readString(v2.resolve("tokenizer.json")) + "\n");
         Path broken = copy(TINY, dir.resolve("tiny-broken"));
@@ -100,7 +105,8 @@ class RolloutTest {
             }
             Topics.create(kafka.bootstrapServers(), config.pipeline(), 3, (short) 1);
             try (LoadedModels models = LoadedModels.load(config);
-                 PipelineService service = new PipelineService(config, models, PipelineEvents.NONE);
+                 Metrics metrics = new Metrics(10);
+                 PipelineService service = new PipelineService(config, models, metrics);
                  DeploymentFollower follower = new DeploymentFollower(ControlTopic.of(config).orElseThrow(),
                          service.fleet(), models, config);
                  KafkaProducer<byte[], byte[]> producer = producer(config);
@@ -141,6 +147,30 @@ class RolloutTest {
                 assertEquals(v1.version(), fleet.deployment("tiny").stable().version());
                 assertTrue(translate(config, producer, consumer, "after-broken", 500).values().stream()
                         .allMatch(v1.version()::equals), "the old version keeps serving every request");
+                // the topic still wants the broken folder: the operator's way back is a rollback
+                assertEquals(0, models("rollback", "tiny", "--config", file.toString()));
+                waitFor(() -> !follower.errors().containsKey("tiny"), "the rollback from the broken deployment");
+                assertEquals(v1.version(), fleet.deployment("tiny").stable().version());
+
+                // shadow: the new version translates every engine batch again; only the serving version's output is sent
+                assertEquals(0, models("deploy", "tiny", v2.toString(), "--shadow", "--config", file.toString()));
+                waitFor(() -> fleet.deployment("tiny").candidate() != null && fleet.deployment("tiny").shadow(),
+                        "the shadow to be loaded");
+                int recordsBefore = translationRecords;
+                Map<String, String> shadowed = translate(config, producer, consumer, "shadowed", 500,
+                        i -> "The shadow test number " + i + " is here."); // new texts: the memory knows none of them
+                assertTrue(shadowed.values().stream().allMatch(v1.version()::equals), "a shadow answers nothing itself");
+                assertEquals(500, translationRecords - recordsBefore, "one result per request, none from the shadow");
+                waitFor(() -> metrics.shadowAgreement("tiny", v2Hash) != null
+                        && metrics.shadowAgreement("tiny", v2Hash).segments() >= 500, "the shadow's comparisons");
+                Metrics.ShadowAgreement agreement = metrics.shadowAgreement("tiny", v2Hash);
+                System.out.printf("rollout: shadow %s: %d segments, %.1f %% identical, chrF %.1f%n", v2Hash,
+                        agreement.segments(), 100 * agreement.exactRate(), agreement.meanChrf());
+                // the same weights under another tokenizer file's bytes: the two versions agree on every segment
+                assertEquals(1.0, agreement.exactRate(), 1e-9);
+                String status = FleetStatus.json(fleet, follower, metrics);
+                assertTrue(status.contains("\"shadow\":{\"version\":\"" + v2Hash) && status.contains("\"exact_rate\":1.0"),
+                        "/models shows the shadow and its agreement: " + status);
                 assertEquals(0, failures.size(), "no dead letters: " + failures.keySet().stream().limit(5).toList());
             }
         }
@@ -156,6 +186,13 @@ class RolloutTest {
     /** Sends {@code n} requests with random keys and waits for each id's result: id → the version that answered. */
     private Map<String, String> translate(AppConfig config, KafkaProducer<byte[], byte[]> producer,
                                           KafkaConsumer<byte[], byte[]> consumer, String phase, int n) {
+        return translate(config, producer, consumer, phase, n, i -> TEXTS[i % TEXTS.length]);
+    }
+
+    /** The same, with the text of the i-th request from {@code text}. */
+    private Map<String, String> translate(AppConfig config, KafkaProducer<byte[], byte[]> producer,
+                                          KafkaConsumer<byte[], byte[]> consumer, String phase, int n,
+                                          IntFunction<String> text) {
         String topic = config.pipeline().requestsTopic();
         Serializer<TranslationRequest> ser = SerdeFactory.create(config.get(Settings.SERDE_CLASS),
                 TranslationRequest.class, config.serdes()).serializer();
@@ -166,7 +203,7 @@ class RolloutTest {
             ids.add(id);
             byte[] key = new byte[12];
             random.nextBytes(key);
-            TranslationRequest r = TranslationRequest.newBuilder().setId(id).setText(TEXTS[i % TEXTS.length])
+            TranslationRequest r = TranslationRequest.newBuilder().setId(id).setText(text.apply(i))
                     .setAttributes(Map.of()).build();
             producer.send(new ProducerRecord<>(topic, key, ser.serialize(topic, r)));
         }
@@ -182,6 +219,7 @@ class RolloutTest {
                 if (r.topic().equals(config.pipeline().translationsTopic())) {
                     TranslationResult t = res.deserialize(r.topic(), r.value());
                     results.put(t.getId(), t);
+                    translationRecords++;
                 } else {
                     TranslationFailure f = fail.deserialize(r.topic(), r.value());
                     failures.put(String.valueOf(f.getId()), f);
