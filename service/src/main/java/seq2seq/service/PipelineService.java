@@ -14,6 +14,7 @@ import seq2seq.avro.TranslationResult;
 import seq2seq.generation.Translator;
 import seq2seq.streams.Batcher;
 import seq2seq.streams.DeadLetterHandler;
+import seq2seq.streams.LatencyTarget;
 import seq2seq.streams.ModelFleet;
 import seq2seq.streams.ModelRouter;
 import seq2seq.streams.ModelVersion;
@@ -103,7 +104,8 @@ public final class PipelineService implements AutoCloseable {
         String defaultModel = config.get(Settings.MODELS_DEFAULT) != null ? config.get(Settings.MODELS_DEFAULT).strip()
                 : infos.get(0).name();
         ModelRouter router = new ModelRouter(infos, defaultModel, config.getBoolean(Settings.MODELS_STRICT_LANGUAGES));
-        this.batcher = new Batcher(translators, settings.batchMaxSize(), settings.batchMaxTokens(), events);
+        this.batcher = new Batcher(translators, settings.batchMaxSize(), settings.batchMaxTokens(), events,
+                latencyTarget(config, settings, events));
         this.unloader = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "model-unloader");
             t.setDaemon(true);
@@ -122,6 +124,22 @@ public final class PipelineService implements AutoCloseable {
             log.error("a stream thread failed; replacing it (its tasks restart from the last commit)", e);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
         });
+    }
+
+    /**
+     * The controller of {@code batch.latency.target.ms}, or null when it is off. Under exactly-once a result becomes
+     * readable only at the commit after it is forwarded, and it is forwarded at the tick after its batch: that much of
+     * the target is spent outside the batcher.
+     */
+    private static LatencyTarget latencyTarget(AppConfig config, PipelineSettings settings, PipelineEvents events) {
+        if (!settings.hasLatencyTarget()) {
+            return null;
+        }
+        Duration outside = settings.tick();
+        if (config.get(Settings.PROCESSING_GUARANTEE).strip().equals("exactly_once_v2")) {
+            outside = outside.plus(config.getMillis(Settings.COMMIT_INTERVAL));
+        }
+        return new LatencyTarget(settings, outside, events);
     }
 
     public PipelineService start() {

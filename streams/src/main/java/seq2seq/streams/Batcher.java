@@ -58,6 +58,9 @@ import java.util.function.Consumer;
  * quiet one, whose batch starts when the first worker frees (within one batch time, with two models) instead of after
  * the backlog. Within a model's queue, work stays first come first served.
  * <p>
+ * With a latency target ({@link LatencyTarget}) the largest batch cut from a lane is the target's choice for it (at
+ * most the batch size), which it makes from the times this class measures and the rows it is handed.
+ * <p>
  * A version may shadow another ({@link #shadow}): each batch the primary finishes is run again on the shadow, whose
  * outputs are only compared with the primary's ({@link ShadowComparison}) and never delivered.
  * <p>
@@ -159,6 +162,8 @@ public final class Batcher implements AutoCloseable {
     private final int maxBatchTokens;
     /** told about each batch */
     private final PipelineEvents events;
+    /** chooses the batch size when a latency target is set; null: {@link #maxBatchSize} always */
+    private final LatencyTarget latencyTarget;
     /** batches handed to a translator and not finished; guarded by lock */
     private int inFlight;
     /** set by close(); guarded by lock */
@@ -176,6 +181,15 @@ public final class Batcher implements AutoCloseable {
      *                    worker pool; the order is the round robin's. Each becomes the first version of its model.
      */
     public Batcher(List<? extends Translator> translators, int maxBatchSize, int maxBatchTokens, PipelineEvents events) {
+        this(translators, maxBatchSize, maxBatchTokens, events, null);
+    }
+
+    /**
+     * @param latencyTarget chooses how large a batch to cut for each version; null: always up to {@code maxBatchSize}
+     *                      and {@code maxBatchTokens}
+     */
+    public Batcher(List<? extends Translator> translators, int maxBatchSize, int maxBatchTokens, PipelineEvents events,
+                   LatencyTarget latencyTarget) {
         if (maxBatchSize < 1 || maxBatchTokens < 1) {
             throw new IllegalArgumentException("batch size and token budget must be positive, got " + maxBatchSize
                     + " and " + maxBatchTokens);
@@ -186,6 +200,7 @@ public final class Batcher implements AutoCloseable {
         this.maxBatchSize = maxBatchSize;
         this.maxBatchTokens = maxBatchTokens;
         this.events = events;
+        this.latencyTarget = latencyTarget;
         Set<String> names = new HashSet<>();
         for (Translator t : translators) {
             if (!names.add(t.modelInfo().name())) {
@@ -193,6 +208,11 @@ public final class Batcher implements AutoCloseable {
             }
             add(new ModelVersion(t));
         }
+    }
+
+    /** the latency target's controller, or null when batches follow the fixed settings */
+    public LatencyTarget latencyTarget() {
+        return latencyTarget;
     }
 
     public Inbox newInbox() {
@@ -293,6 +313,9 @@ public final class Batcher implements AutoCloseable {
             }
             for (Job j : jobs) {
                 byVersion.get(j.version()).queue.add(j);
+                if (latencyTarget != null) {
+                    latencyTarget.arrived(j.version(), 1);
+                }
             }
         }
         dispatch();
@@ -337,7 +360,7 @@ public final class Batcher implements AutoCloseable {
                 // round robin: the first lane with work, starting after the one that started a batch last
                 for (int i = 0; i < lanes.size() && batch == null; i++) {
                     int at = (nextLane + i) % lanes.size();
-                    List<Job> b = takeBatch(lanes.get(at).queue);
+                    List<Job> b = takeBatch(lanes.get(at));
                     if (!b.isEmpty()) {
                         batch = b;
                         lane = lanes.get(at);
@@ -355,7 +378,13 @@ public final class Batcher implements AutoCloseable {
     }
 
     /** The next batch from the head of one version's queue; the caller holds the lock. */
-    private List<Job> takeBatch(ArrayDeque<Job> queue) {
+    private List<Job> takeBatch(Lane lane) {
+        ArrayDeque<Job> queue = lane.queue;
+        if (queue.isEmpty()) {
+            return List.of();
+        }
+        int maxRows = latencyTarget == null ? maxBatchSize
+                : Math.min(maxBatchSize, latencyTarget.choose(lane.version, queue.size(), parallelism).maxRows());
         List<Job> batch = new ArrayList<>();
         int tokens = 0;
         for (Job job = queue.poll(); job != null; job = queue.poll()) {
@@ -369,7 +398,7 @@ public final class Batcher implements AutoCloseable {
             }
             batch.add(job);
             tokens += t;
-            if (batch.size() >= maxBatchSize) {
+            if (batch.size() >= maxRows) {
                 break;
             }
         }
@@ -446,6 +475,9 @@ public final class Batcher implements AutoCloseable {
         int at = lanes.indexOf(lane);
         lanes.remove(at);
         byVersion.remove(lane.version);
+        if (latencyTarget != null) {
+            latencyTarget.forget(lane.version);
+        }
         if (nextLane > at) {
             nextLane--;
         }
@@ -468,8 +500,13 @@ public final class Batcher implements AutoCloseable {
                 out.add(new Translation("", 0, 0, false, null, 0, why));
             }
         }
+        double predictedMillis = latencyTarget == null || failure != null ? Double.NaN
+                : latencyTarget.measured(lane.version, tasks.size(), tokens, nanos); // a shadow's batches use workers too
         if (batch.get(0).inbox().sink == null) { // a shadow batch serves no one
             events.batchDone(lane.version.name(), tasks.size(), tokens, nanos);
+            if (!Double.isNaN(predictedMillis)) {
+                events.batchPredicted(lane.version.name(), (long) (predictedMillis * 1e6));
+            }
         }
         for (int i = 0; i < batch.size(); i++) {
             Job j = batch.get(i);

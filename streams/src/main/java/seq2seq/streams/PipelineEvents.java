@@ -36,6 +36,17 @@ public interface PipelineEvents {
     }
 
     /**
+     * the latency target's choice for {@code model} changed: the largest batch it cuts, how long a partition may hold
+     * segments before handing them over, and whether the target can be met (when not, it serves full batches)
+     */
+    default void batchTargetChosen(String model, int maxSegments, long lingerNanos, boolean reachable) {
+    }
+
+    /** a batch of {@code model}'s whose compute time the latency target had predicted as {@code nanos} finished */
+    default void batchPredicted(String model, long nanos) {
+    }
+
+    /**
      * a shadow version of {@code model} translated a segment the serving version had translated: whether the two agree
      * exactly, and the shadow's chrF against the serving version's output
      */

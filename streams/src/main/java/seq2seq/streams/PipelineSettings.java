@@ -16,6 +16,9 @@ import java.util.Set;
  * @param batchMaxSize          a task hands its waiting segments to the batcher when this many have gathered ...
  * @param batchMaxTokens        ... or their estimated tokens reach this ...
  * @param batchLinger           ... or the oldest has waited this long (wall clock)
+ * @param batchLatencyTarget    with a positive value, the p99 latency the batcher aims for: it then chooses the batch
+ *                              size (at most batchMaxSize) and the linger (at most batchLinger) itself
+ *                              ({@link LatencyTarget}); zero: the fixed settings above
  * @param maxPending            a task holding this many buffered requests waits for results before taking more
  * @param maxBlock              longest such wait at a time (it happens inside an open transaction: keep it well
  *                              under transaction.timeout.ms)
@@ -33,7 +36,7 @@ import java.util.Set;
  */
 public record PipelineSettings(String requestsTopic, String translationsTopic, String failuresTopic,
                                int maxTextChars, int maxSegmentChars, int maxBeams, int maxNewTokens,
-                               int batchMaxSize, int batchMaxTokens, Duration batchLinger,
+                               int batchMaxSize, int batchMaxTokens, Duration batchLinger, Duration batchLatencyTarget,
                                int maxPending, Duration maxBlock, Duration tick,
                                boolean memoryEnabled, long memoryMaxEntries, Duration memoryMaxAge,
                                Duration memoryCleanupInterval, boolean repartitionByContent,
@@ -55,7 +58,7 @@ public record PipelineSettings(String requestsTopic, String translationsTopic, S
     public static PipelineSettings defaults() {
         return new PipelineSettings("translation-requests", "translations", "translation-failures",
                 10_000, 400, 8, 512,
-                32, 2048, Duration.ofMillis(20),
+                32, 2048, Duration.ofMillis(20), Duration.ZERO,
                 256, Duration.ofSeconds(2), Duration.ofMillis(5),
                 true, 100_000, Duration.ofDays(7), Duration.ofMinutes(1), false, Set.of(), Set.of(),
                 Set.of("tracestate", "x-correlation-id"));
@@ -63,44 +66,56 @@ public record PipelineSettings(String requestsTopic, String translationsTopic, S
 
     public PipelineSettings withTopics(String requests, String translations, String failures) {
         return new PipelineSettings(requests, translations, failures, maxTextChars, maxSegmentChars, maxBeams, maxNewTokens,
-                batchMaxSize, batchMaxTokens, batchLinger, maxPending, maxBlock, tick, memoryEnabled, memoryMaxEntries,
+                batchMaxSize, batchMaxTokens, batchLinger, batchLatencyTarget, maxPending, maxBlock, tick, memoryEnabled, memoryMaxEntries,
                 memoryMaxAge, memoryCleanupInterval, repartitionByContent, sourceLanguages, targetLanguages, headers);
     }
 
     public PipelineSettings withBatching(int size, int tokens, Duration linger) {
         return new PipelineSettings(requestsTopic, translationsTopic, failuresTopic, maxTextChars, maxSegmentChars, maxBeams,
-                maxNewTokens, size, tokens, linger, maxPending, maxBlock, tick, memoryEnabled, memoryMaxEntries,
+                maxNewTokens, size, tokens, linger, batchLatencyTarget, maxPending, maxBlock, tick, memoryEnabled, memoryMaxEntries,
                 memoryMaxAge, memoryCleanupInterval, repartitionByContent, sourceLanguages, targetLanguages, headers);
+    }
+
+    /** With a latency target (zero: off). */
+    public PipelineSettings withLatencyTarget(Duration target) {
+        return new PipelineSettings(requestsTopic, translationsTopic, failuresTopic, maxTextChars, maxSegmentChars, maxBeams,
+                maxNewTokens, batchMaxSize, batchMaxTokens, batchLinger, target, maxPending, maxBlock, tick, memoryEnabled,
+                memoryMaxEntries, memoryMaxAge, memoryCleanupInterval, repartitionByContent, sourceLanguages, targetLanguages, headers);
+    }
+
+    /** Whether the batcher keeps a latency target instead of fixed settings. */
+    public boolean hasLatencyTarget() {
+        return batchLatencyTarget.toNanos() > 0;
     }
 
     public PipelineSettings withLimits(int maxTextChars, int maxSegmentChars) {
         return new PipelineSettings(requestsTopic, translationsTopic, failuresTopic, maxTextChars, maxSegmentChars, maxBeams,
-                maxNewTokens, batchMaxSize, batchMaxTokens, batchLinger, maxPending, maxBlock, tick, memoryEnabled,
+                maxNewTokens, batchMaxSize, batchMaxTokens, batchLinger, batchLatencyTarget, maxPending, maxBlock, tick, memoryEnabled,
                 memoryMaxEntries, memoryMaxAge, memoryCleanupInterval, repartitionByContent, sourceLanguages, targetLanguages, headers);
     }
 
     public PipelineSettings withMemory(boolean enabled, long maxEntries, Duration maxAge) {
         return new PipelineSettings(requestsTopic, translationsTopic, failuresTopic, maxTextChars, maxSegmentChars, maxBeams,
-                maxNewTokens, batchMaxSize, batchMaxTokens, batchLinger, maxPending, maxBlock, tick, enabled, maxEntries,
+                maxNewTokens, batchMaxSize, batchMaxTokens, batchLinger, batchLatencyTarget, maxPending, maxBlock, tick, enabled, maxEntries,
                 maxAge, memoryCleanupInterval, repartitionByContent, sourceLanguages, targetLanguages, headers);
     }
 
     public PipelineSettings withRepartitionByContent(boolean on) {
         return new PipelineSettings(requestsTopic, translationsTopic, failuresTopic, maxTextChars, maxSegmentChars, maxBeams,
-                maxNewTokens, batchMaxSize, batchMaxTokens, batchLinger, maxPending, maxBlock, tick, memoryEnabled,
+                maxNewTokens, batchMaxSize, batchMaxTokens, batchLinger, batchLatencyTarget, maxPending, maxBlock, tick, memoryEnabled,
                 memoryMaxEntries, memoryMaxAge, memoryCleanupInterval, on, sourceLanguages, targetLanguages, headers);
     }
 
     public PipelineSettings withHeaders(Set<String> copied) {
         return new PipelineSettings(requestsTopic, translationsTopic, failuresTopic, maxTextChars, maxSegmentChars, maxBeams,
-                maxNewTokens, batchMaxSize, batchMaxTokens, batchLinger, maxPending, maxBlock, tick, memoryEnabled,
+                maxNewTokens, batchMaxSize, batchMaxTokens, batchLinger, batchLatencyTarget, maxPending, maxBlock, tick, memoryEnabled,
                 memoryMaxEntries, memoryMaxAge, memoryCleanupInterval, repartitionByContent, sourceLanguages,
                 targetLanguages, copied);
     }
 
     public PipelineSettings withLanguages(Set<String> source, Set<String> target) {
         return new PipelineSettings(requestsTopic, translationsTopic, failuresTopic, maxTextChars, maxSegmentChars, maxBeams,
-                maxNewTokens, batchMaxSize, batchMaxTokens, batchLinger, maxPending, maxBlock, tick, memoryEnabled,
+                maxNewTokens, batchMaxSize, batchMaxTokens, batchLinger, batchLatencyTarget, maxPending, maxBlock, tick, memoryEnabled,
                 memoryMaxEntries, memoryMaxAge, memoryCleanupInterval, repartitionByContent, source, target, headers);
     }
 }

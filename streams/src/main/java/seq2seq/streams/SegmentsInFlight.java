@@ -74,14 +74,40 @@ final class SegmentsInFlight {
         t.waiters.add(new Waiter(p, i));
     }
 
-    /** Whether the waiting segments fill a batch (by count or by tokens). */
-    boolean fillABatch(PipelineSettings settings) {
-        return unsubmitted.size() >= settings.batchMaxSize() || unsubmittedTokens >= settings.batchMaxTokens();
+    /**
+     * Whether the waiting segments fill a batch (by count or by tokens): of the fixed size, or of the size the latency
+     * target ({@code target}, null when none) chose for the oldest one's version.
+     */
+    boolean fillABatch(PipelineSettings settings, LatencyTarget target) {
+        if (unsubmitted.isEmpty()) {
+            return false;
+        }
+        int rows = target == null ? settings.batchMaxSize() : target.maxRows(unsubmitted.get(0).version);
+        return unsubmitted.size() >= rows || unsubmittedTokens >= settings.batchMaxTokens();
     }
 
-    /** Whether the oldest waiting segment has lingered long enough at {@code now}. */
-    boolean lingered(PipelineSettings settings, long now) {
-        return !unsubmitted.isEmpty() && now - oldestUnsubmittedAt >= settings.batchLinger().toMillis();
+    /**
+     * Whether the oldest waiting segment has lingered long enough at {@code now}: the fixed linger, or with a latency
+     * target ({@code target}, null when none) the shortest it allows any of the versions waiting.
+     */
+    boolean lingered(PipelineSettings settings, LatencyTarget target, long now) {
+        if (unsubmitted.isEmpty()) {
+            return false;
+        }
+        long waited = now - oldestUnsubmittedAt;
+        if (target == null) {
+            return waited >= settings.batchLinger().toMillis();
+        }
+        ModelVersion asked = null;
+        for (Ticket t : unsubmitted) {
+            if (t.version != asked) { // the tickets of one version usually follow each other
+                asked = t.version;
+                if (waited >= target.lingerMillis(asked)) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /** The jobs of every ticket not yet handed over, their results to go to {@code inbox}; none are left waiting. */

@@ -142,7 +142,7 @@ final class TranslationProcessor implements Processor<byte[], Envelope, byte[], 
         long seq = nextSeq++;
         buffer.put(seq, env);
         enqueue(seq, p, context.currentSystemTimeMs());
-        if (inFlight.fillABatch(settings)) {
+        if (inFlight.fillABatch(settings, batcher.latencyTarget())) {
             submit();
         }
         collect();
@@ -202,7 +202,7 @@ final class TranslationProcessor implements Processor<byte[], Envelope, byte[], 
     /** Wall-clock punctuation: take results, forward what is complete, send segments that lingered long enough. */
     private void tick(long now) {
         collect();
-        if (inFlight.lingered(settings, now)) {
+        if (inFlight.lingered(settings, batcher.latencyTarget(), now)) {
             submit();
         }
     }

@@ -302,6 +302,34 @@ class TranslationTopologyTest {
     }
 
     @Test
+    void withALatencyTargetEveryRequestIsStillAnsweredInArrivalOrder() {
+        PipelineSettings s = PipelineSettings.defaults().withBatching(4, 10_000, Duration.ofMillis(50))
+                .withLatencyTarget(Duration.ofSeconds(5));
+        List<Integer> chosen = new CopyOnWriteArrayList<>();
+        PipelineEvents choices = new PipelineEvents() {
+            @Override
+            public void batchTargetChosen(String model, int maxSegments, long lingerNanos, boolean reachable) {
+                chosen.add(maxSegments);
+            }
+        };
+        batcher = new Batcher(List.of(translator), s.batchMaxSize(), s.batchMaxTokens(), choices,
+                new LatencyTarget(s, Duration.ZERO, choices));
+        start(s);
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 4 * LatencyTarget.MIN_SAMPLES; i++) { // past the batches it learns from: its choices too
+            String id = "r" + i;
+            ids.add(id);
+            send(id, "Sentence number " + i + (i % 5 == 0 ? " and a few more words to make it longer." : "."));
+            if (i % 3 == 0) {
+                driver.advanceWallClockTime(Duration.ofMillis(60)); // past the linger: batches of several sizes
+            }
+        }
+        List<KeyValue<String, TranslationResult>> out = awaitTranslations(ids.size());
+        assertEquals(ids, out.stream().map(kv -> kv.key).toList());
+        assertFalse(chosen.isEmpty(), "the target chose the batches after it had learnt");
+    }
+
+    @Test
     void outputsKeepThePartitionsArrivalOrderAcrossHitsAndMisses() {
         start(PipelineSettings.defaults().withBatching(4, 10_000, Duration.ofMillis(50)));
         send("warm", "Known sentence.");

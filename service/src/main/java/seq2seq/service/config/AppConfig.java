@@ -120,6 +120,14 @@ public final class AppConfig {
                 problems.add(Settings.BATCH_MAX_BLOCK.name() + " is " + block + " ms, more than half of "
                         + Settings.TRANSACTION_TIMEOUT.name() + " (" + txTimeout + " ms): a back-pressure wait could outlast the transaction");
             }
+            long target = getLong(Settings.BATCH_LATENCY_TARGET);
+            long outside = getLong(Settings.BATCH_TICK) + (get(Settings.PROCESSING_GUARANTEE).strip().equals("exactly_once_v2")
+                    ? getLong(Settings.COMMIT_INTERVAL) : 0);
+            if (target > 0 && target <= outside) {
+                problems.add(Settings.BATCH_LATENCY_TARGET.name() + " is " + target + " ms, not above the " + outside
+                        + " ms a result waits after its batch (" + Settings.BATCH_TICK.name() + ", and "
+                        + Settings.COMMIT_INTERVAL.name() + " under exactly-once): no batching could meet it");
+            }
             try {
                 new StreamsConfig(kafkaStreams());
             } catch (org.apache.kafka.common.config.ConfigException e) {
@@ -216,7 +224,8 @@ public final class AppConfig {
         return new PipelineSettings(get(Settings.REQUESTS_TOPIC), get(Settings.TRANSLATIONS_TOPIC), get(Settings.FAILURES_TOPIC),
                 getInt(Settings.MAX_TEXT_CHARS), getInt(Settings.MAX_SEGMENT_CHARS), getInt(Settings.MAX_BEAMS),
                 getInt(Settings.MAX_NEW_TOKENS), getInt(Settings.BATCH_SIZE), getInt(Settings.BATCH_TOKENS),
-                getMillis(Settings.BATCH_LINGER), getInt(Settings.BATCH_MAX_PENDING), getMillis(Settings.BATCH_MAX_BLOCK),
+                getMillis(Settings.BATCH_LINGER), getMillis(Settings.BATCH_LATENCY_TARGET), getInt(Settings.BATCH_MAX_PENDING),
+                getMillis(Settings.BATCH_MAX_BLOCK),
                 getMillis(Settings.BATCH_TICK), getBoolean(Settings.MEMORY_ENABLED), getLong(Settings.MEMORY_MAX_ENTRIES),
                 getMillis(Settings.MEMORY_MAX_AGE), getMillis(Settings.MEMORY_CLEANUP_INTERVAL),
                 getBoolean(Settings.REPARTITION_BY_CONTENT), list(Settings.SOURCE_LANGUAGES), list(Settings.TARGET_LANGUAGES),

@@ -149,6 +149,8 @@ public final class Settings {
             "estimated source tokens per engine batch (bounds one batch's time)", intRange(1, 1_000_000));
     public static final Property BATCH_LINGER = add("batch.linger.ms", "20",
             "longest a segment waits for others before its batch is sent", intRange(0, 60_000));
+    public static final Property BATCH_LATENCY_TARGET = add("batch.latency.target.ms", "0",
+            "p99 latency to keep: the batcher learns what a batch costs and picks batch size (≤ batch.size) and linger (≤ batch.linger.ms) to fit, or logs that it cannot and serves full batches; 0 = off", intRange(0, 600_000));
     public static final Property BATCH_MAX_PENDING = add("batch.max.pending", "256",
             "requests a partition may hold in its buffer before it waits for results (back-pressure)", intRange(1, 1_000_000));
     public static final Property BATCH_MAX_BLOCK = add("batch.max.block.ms", "2000",

@@ -57,6 +57,8 @@ public final class Metrics implements PipelineEvents, AutoCloseable {
     private final Counter in;
     /** each model's series, by model name */
     private final Map<String, PerModel> perModel = new java.util.concurrent.ConcurrentHashMap<>();
+    /** each model's latency-target series, by model name; none without batch.latency.target.ms */
+    private final Map<String, TargetSeries> targets = new java.util.concurrent.ConcurrentHashMap<>();
     /** the overall figures the status page shows (not exported: /metrics has them per model) */
     private final io.micrometer.core.instrument.simple.SimpleMeterRegistry local = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
     /** translations forwarded, computed by the engine (all models) */
@@ -165,6 +167,38 @@ public final class Metrics implements PipelineEvents, AutoCloseable {
         }
     }
 
+    /**
+     * One model's latency-target decisions (gauges: what it does now) and predictions (a timer, beside the measured
+     * {@code s2s.batch.duration}); registered with the first decision, so an instance without a target has none.
+     */
+    private final class TargetSeries {
+        final java.util.concurrent.atomic.AtomicLong maxSegments = new java.util.concurrent.atomic.AtomicLong();
+        final java.util.concurrent.atomic.AtomicLong lingerNanos = new java.util.concurrent.atomic.AtomicLong();
+        final java.util.concurrent.atomic.AtomicLong unreachable = new java.util.concurrent.atomic.AtomicLong();
+        final Timer predicted;
+
+        TargetSeries(String model) {
+            Gauge.builder("s2s.batch.target.size", maxSegments, java.util.concurrent.atomic.AtomicLong::get)
+                    .baseUnit("segments").tag("model", model)
+                    .description("the largest batch the latency target lets the batcher cut now").register(registry);
+            Gauge.builder("s2s.batch.target.linger", lingerNanos, n -> n.get() / 1e9).baseUnit("seconds").tag("model", model)
+                    .description("how long the latency target lets a partition hold segments before handing them over")
+                    .register(registry);
+            Gauge.builder("s2s.batch.target.unreachable", unreachable, java.util.concurrent.atomic.AtomicLong::get)
+                    .tag("model", model)
+                    .description("1 while batch.latency.target.ms cannot be met; the batcher then serves full batches")
+                    .register(registry);
+            predicted = Timer.builder("s2s.batch.predicted.duration").tag("model", model)
+                    .description("engine time per batch as the latency target predicted it (compare s2s.batch.duration)")
+                    .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
+                    .maximumExpectedValue(Duration.ofSeconds(30)).register(registry);
+        }
+    }
+
+    private TargetSeries targetOf(String model) {
+        return targets.computeIfAbsent(model == null ? "unknown" : model, TargetSeries::new);
+    }
+
     private PerModel of(String model) {
         return perModel.computeIfAbsent(model == null ? "unknown" : model, PerModel::new);
     }
@@ -219,6 +253,19 @@ public final class Metrics implements PipelineEvents, AutoCloseable {
         m.batchTime.record(nanos, TimeUnit.NANOSECONDS);
         batchSize.record(segments);
         batchTime.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public void batchTargetChosen(String model, int maxSegments, long lingerNanos, boolean reachable) {
+        TargetSeries t = targetOf(model);
+        t.maxSegments.set(maxSegments);
+        t.lingerNanos.set(lingerNanos);
+        t.unreachable.set(reachable ? 0 : 1);
+    }
+
+    @Override
+    public void batchPredicted(String model, long nanos) {
+        targetOf(model).predicted.record(nanos, TimeUnit.NANOSECONDS);
     }
 
     @Override

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -64,6 +65,19 @@ class AppConfigTest {
         assertTrue(e.getMessage().contains("Kafka Streams rejects"), e.getMessage());
         e = assertThrows(ConfigException.class, () -> AppConfig.of(Map.of("batch.max.block.ms", "6000")));
         assertTrue(e.getMessage().contains("more than half of kafka.producer.transaction.timeout.ms"), e.getMessage());
+    }
+
+    @Test
+    void aLatencyTargetIsOffByDefaultCarriedIntoThePipelineAndMustLeaveRoomForTheCommit() {
+        assertFalse(AppConfig.of(Map.of()).pipeline().hasLatencyTarget());
+        AppConfig c = AppConfig.of(Map.of("batch.latency.target.ms", "250"));
+        assertEquals(java.time.Duration.ofMillis(250), c.pipeline().batchLatencyTarget());
+        ConfigException e = assertThrows(ConfigException.class, () -> AppConfig.of(Map.of("batch.latency.target.ms", "100")));
+        assertTrue(e.getMessage().contains("batch.latency.target.ms is 100 ms, not above the 105 ms"), e.getMessage());
+        assertEquals(100, AppConfig.of(Map.of("batch.latency.target.ms", "100", "kafka.processing.guarantee", "at_least_once"))
+                .pipeline().batchLatencyTarget().toMillis(), "without exactly-once a result is readable at once");
+        e = assertThrows(ConfigException.class, () -> AppConfig.of(Map.of("batch.latency.target.ms", "-1")));
+        assertTrue(e.getMessage().contains("batch.latency.target.ms (S2S_BATCH_LATENCY_TARGET_MS) must be between 0 and"), e.getMessage());
     }
 
     @Test

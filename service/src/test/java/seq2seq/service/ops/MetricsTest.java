@@ -97,6 +97,28 @@ class MetricsTest {
         }
     }
 
+    @Test
+    void theLatencyTargetsDecisionsAndPredictionsAppearOnlyOnceItDecides() {
+        try (Metrics m = new Metrics(5)) {
+            m.modelLoaded(new ModelInfo("tiny", "abc123", 128));
+            assertFalse(m.scrape().contains("s2s_batch_target"), "no target series without a target");
+            m.batchTargetChosen("tiny", 12, 7_000_000, true);
+            m.batchPredicted("tiny", 50_000_000);
+            m.batchPredicted("tiny", 70_000_000);
+            String s = m.scrape();
+            assertEquals(12, sample(s, "s2s_batch_target_size_segments{model=\"tiny\"}"));
+            assertEquals(0.007, sample(s, "s2s_batch_target_linger_seconds{model=\"tiny\"}"), 1e-9);
+            assertEquals(0, sample(s, "s2s_batch_target_unreachable{model=\"tiny\"}"));
+            assertEquals(2, sample(s, "s2s_batch_predicted_duration_seconds_count{model=\"tiny\"}"));
+            assertEquals(0.12, sample(s, "s2s_batch_predicted_duration_seconds_sum{model=\"tiny\"}"), 1e-9);
+            m.batchTargetChosen("tiny", 32, 20_000_000, false);
+            s = m.scrape();
+            assertEquals(1, sample(s, "s2s_batch_target_unreachable{model=\"tiny\"}"));
+            assertEquals(32, sample(s, "s2s_batch_target_size_segments{model=\"tiny\"}"));
+            assertOnlyAggregatable(s);
+        }
+    }
+
     /**
      * No series of the project's is a quantile or a rate computed in the instance: those cannot be added up across
      * instances. Prometheus computes them from the counters and histograms instead.

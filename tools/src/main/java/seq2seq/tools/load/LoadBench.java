@@ -12,7 +12,6 @@ import seq2seq.service.EngineLoader;
 import seq2seq.service.PipelineService;
 import seq2seq.service.config.AppConfig;
 import seq2seq.service.config.Settings;
-import seq2seq.streams.PipelineEvents;
 import seq2seq.streams.SerdeFactory;
 import seq2seq.tools.embedded.EmbeddedStack;
 
@@ -71,7 +70,7 @@ public final class LoadBench {
             AppConfig config = o.remote();
             // the memory of a real instance outlives this run: new keys and texts each time
             String tag = Long.toString(System.currentTimeMillis() % 100_000_000L, 36) + "-";
-            results.add(sweep(config, o.variants().get(0), new Mix(sentences, o.repeatShare(), tag), 0, Double.NaN));
+            results.add(sweep(config, o.variants().get(0), new Mix(sentences, o.repeatShare(), tag), 0, Double.NaN, null));
             pipelineFacts.put("pipeline", "a running instance at " + config.get(Settings.BOOTSTRAP_SERVERS) + ", topics " + config.pipeline().requestsTopic()
                     + " → " + config.pipeline().translationsTopic() + " | " + config.pipeline().failuresTopic() + " (its own configuration)");
         } else {
@@ -101,11 +100,12 @@ public final class LoadBench {
                                 config.get(Settings.BATCH_WORKERS), config.get(Settings.ENGINE_THREADS), config.get(Settings.MEMORY_ENABLED)));
                     }
                     err.println("bench --load: variant " + variant.spec() + ": loading the model, starting the pipeline");
+                    BatchTally tally = new BatchTally();
                     try (Engine engine = EngineLoader.load(config);
-                         PipelineService service = new PipelineService(config, engine, PipelineEvents.NONE)) {
+                         PipelineService service = new PipelineService(config, engine, tally)) {
                         service.start();
                         double base = results.isEmpty() ? Double.NaN : results.get(0).maxThroughput();
-                        results.add(sweep(config, variant, new Mix(sentences, o.repeatShare(), ""), v, base));
+                        results.add(sweep(config, variant, new Mix(sentences, o.repeatShare(), ""), v, base, tally));
                     }
                 }
             }
@@ -141,8 +141,12 @@ public final class LoadBench {
         return b.toString();
     }
 
-    /** One variant: warm-up, maximum, then the rates (fractions of {@code base}, or of its own maximum when NaN). */
-    private VariantResult sweep(AppConfig config, Variant variant, Mix mix, int variantIndex, double base) throws Exception {
+    /**
+     * One variant: warm-up, maximum, then the rates (fractions of {@code base}, or of its own maximum when NaN);
+     * {@code tally} counts the in-process instance's batches (null for a running instance's).
+     */
+    private VariantResult sweep(AppConfig config, Variant variant, Mix mix, int variantIndex, double base, BatchTally tally)
+            throws Exception {
         String topic = config.pipeline().requestsTopic();
         Serializer<TranslationRequest> ser = SerdeFactory.create(config.get(Settings.SERDE_CLASS), TranslationRequest.class,
                 config.serdes()).serializer();
@@ -181,6 +185,7 @@ public final class LoadBench {
                 long[] offsets = Arrivals.poisson(rate, o.warmupSeconds() + o.seconds(), seed);
                 long warmNanos = (long) (o.warmupSeconds() * 1e9);
                 Duration drain = Duration.ofMillis((long) (o.drainSeconds() * 1000));
+                BatchTally.Totals before = tally == null ? null : tally.totals();
                 ResultReader.Step s = runner.step("r" + i, offsets, mix.step(offsets.length, seed ^ 0x5DEECE66DL), warmNanos, drain);
                 int measured = 0;
                 for (long t : offsets) {
@@ -188,13 +193,17 @@ public final class LoadBench {
                         measured++;
                     }
                 }
+                BatchTally.Totals batches = tally == null ? new BatchTally.Totals(0, 0, 0) : tally.totals().since(before);
                 StepResult r = new StepResult(rate, rate / of, measured / o.seconds(), s.inWindow() / o.seconds(), measured,
-                        s.measuredAnswered(), s.measuredFailed(), s.latencyMicros, runner.lastLateness, s.sendErrors());
+                        s.measuredAnswered(), s.measuredFailed(), s.latencyMicros, runner.lastLateness, s.sendErrors(),
+                        batches.meanBatchMs(), batches.meanBatchSegments());
                 steps.add(r);
                 err.printf(Locale.ROOT, "bench --load: %s: rate %.1f/s (%.0f %%): offered %.1f, achieved %.1f, p50 %s ms, p99 %s ms, "
-                                + "p99.9 %s ms, answered %d/%d, sender late max %s ms%n", name, rate, 100 * rate / of, r.offered(), r.achieved(),
+                                + "p99.9 %s ms, answered %d/%d, sender late max %s ms, batches mean %s ms / %s segments%n", name, rate,
+                        100 * rate / of, r.offered(), r.achieved(),
                         LoadReport.ms(r.latencyMs(50)), LoadReport.ms(r.latencyMs(99)), LoadReport.ms(r.latencyMs(99.9)),
-                        r.answered(), r.measured(), LoadReport.ms(r.maxLatenessMs()));
+                        r.answered(), r.measured(), LoadReport.ms(r.maxLatenessMs()), LoadReport.ms(r.meanBatchMs()),
+                        LoadReport.ms(r.meanBatchSegments()));
             }
             return new VariantResult(variant, max, steps);
         }

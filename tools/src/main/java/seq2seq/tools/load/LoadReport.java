@@ -50,7 +50,8 @@ public final class LoadReport {
                 + "moment a read_committed consumer reads its translation (or dead letter), so a sender that falls behind "
                 + "adds to the latency rather than lowering the offered rate. Offered: requests scheduled in the measured "
                 + "window over its length. Achieved: answers read in that window over its length. Sender lateness: actual "
-                + "minus scheduled send time, every request of the rate.\n\n");
+                + "minus scheduled send time, every request of the rate. Batches: the engine batches run during the rate "
+                + "(warm-up, window and drain; an in-process instance's only), their mean compute time and segments.\n\n");
         md.append("| variant | configuration | max sustainable throughput |\n| --- | --- | ---: |\n");
         for (VariantResult v : variants) {
             md.append(String.format(Locale.ROOT, "| %s | %s | %.1f requests/s |%n", v.name(),
@@ -60,14 +61,14 @@ public final class LoadReport {
                 + "for every variant, each with the same seeded schedule.%n", baseThroughput));
         for (VariantResult v : variants) {
             md.append("\n## ").append(v.name()).append("\n\n");
-            md.append("| rate (of max) | offered /s | achieved /s | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | answered | sender late p99 / max ms |\n");
-            md.append("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+            md.append("| rate (of max) | offered /s | achieved /s | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | answered | sender late p99 / max ms | batch ms / segments (mean) |\n");
+            md.append("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
             for (StepResult s : v.steps()) {
-                md.append(String.format(Locale.ROOT, "| %.1f (%.0f %%) | %.1f | %.1f | %s | %s | %s | %s | %s | %d / %d%s | %s / %s |%n",
+                md.append(String.format(Locale.ROOT, "| %.1f (%.0f %%) | %.1f | %.1f | %s | %s | %s | %s | %s | %d / %d%s | %s / %s | %s / %s |%n",
                         s.targetRate(), 100 * s.fraction(), s.offered(), s.achieved(),
                         ms(s.latencyMs(50)), ms(s.latencyMs(90)), ms(s.latencyMs(99)), ms(s.latencyMs(99.9)), ms(s.maxLatencyMs()),
                         s.answered(), s.measured(), s.failed() > 0 ? " (" + s.failed() + " dead letters)" : "",
-                        ms(s.latenessMs(99)), ms(s.maxLatenessMs())));
+                        ms(s.latenessMs(99)), ms(s.maxLatenessMs()), ms(s.meanBatchMs()), ms(s.meanBatchSegments())));
             }
             long errors = v.steps().stream().mapToLong(StepResult::sendErrors).sum();
             long missing = v.steps().stream().mapToLong(StepResult::unanswered).sum();
@@ -104,6 +105,8 @@ public final class LoadReport {
                 r.put("answered", s.answered());
                 r.put("measured", s.measured());
                 r.put("senderLateMaxMs", round(s.maxLatenessMs()));
+                r.put("meanBatchMs", round(s.meanBatchMs()));
+                r.put("meanBatchSegments", round(s.meanBatchSegments()));
             }
         }
         return root;

@@ -15,9 +15,13 @@ import org.HdrHistogram.Histogram;
  * @param latencyMicros produce timestamp (the scheduled send time) to read by a read_committed consumer, µs
  * @param latenessMicros the sender's actual send time minus the scheduled one, every request of the step, µs
  * @param sendErrors  requests the producer failed to write
+ * @param meanBatchMs mean compute time of the engine batches run during the step (warm-up, window and drain); NaN
+ *                    when unknown (a running instance's)
+ * @param meanBatchSegments their mean segments, likewise
  */
 public record StepResult(double targetRate, double fraction, double offered, double achieved, int measured, int answered,
-                         int failed, Histogram latencyMicros, Histogram latenessMicros, int sendErrors) {
+                         int failed, Histogram latencyMicros, Histogram latenessMicros, int sendErrors,
+                         double meanBatchMs, double meanBatchSegments) {
 
     /** A latency percentile in milliseconds (NaN when nothing was measured). */
     public double latencyMs(double percentile) {

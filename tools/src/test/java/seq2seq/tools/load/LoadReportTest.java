@@ -36,7 +36,7 @@ class LoadReportTest {
     }
 
     private static StepResult step(double rate, double fraction, Histogram latency) {
-        return new StepResult(rate, fraction, rate * 0.98, rate * 0.97, 1000, 1000, 0, latency, lateness(10, 20, 4000), 0);
+        return new StepResult(rate, fraction, rate * 0.98, rate * 0.97, 1000, 1000, 0, latency, lateness(10, 20, 4000), 0, 80, 12.5);
     }
 
     @Test
@@ -66,7 +66,7 @@ class LoadReportTest {
         report.facts.put("machine", "test");
         report.write(dir);
         String md = Files.readString(dir.resolve(LoadReport.MARKDOWN));
-        assertTrue(md.contains("| 110.0 (110 %) | 107.8 | 106.7 | 500 | 900 | 990 | 999 | 1000 | 1000 / 1000 | 4.00 / 4.00 |"), md);
+        assertTrue(md.contains("| 110.0 (110 %) | 107.8 | 106.7 | 500 | 900 | 990 | 999 | 1000 | 1000 / 1000 | 4.00 / 4.00 | 80.0 / 12.5 |"), md);
         assertTrue(md.contains("| adaptive | `adaptive:batch.linger.ms=5,batch.size=16` | 120.0 requests/s |"), md);
         assertTrue(md.contains("## fixed") && md.contains("## adaptive"), md);
         assertTrue(md.contains("- machine: test"), md);
@@ -79,6 +79,7 @@ class LoadReportTest {
         assertEquals(107.8, r.get("offered").asDouble(), 1e-9);
         assertEquals(500, r.get("p50Ms").asDouble(), 0.5);
         assertEquals(990, r.get("p99Ms").asDouble(), 1.0);
+        assertEquals(80, r.get("meanBatchMs").asDouble(), 1e-9);
         assertEquals("5", json.get("variants").get(1).get("overrides").get("batch.linger.ms").asText());
     }
 
