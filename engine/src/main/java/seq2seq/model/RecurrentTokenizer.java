@@ -52,16 +52,9 @@ public final class RecurrentTokenizer implements Tokenizer {
             }
         } else {
             // the words of text.strip().split("\\s+"), with their places
-            java.util.regex.Matcher m = WORD.matcher(text);
-            int from = 0;
-            int to = text.length();
-            while (from < to && Character.isWhitespace(text.charAt(from))) {
-                from++;
-            }
-            while (to > from && Character.isWhitespace(text.charAt(to - 1))) {
-                to--;
-            }
-            m.region(from, to);
+            String stripped = text.strip();
+            int from = stripped.isEmpty() ? 0 : text.indexOf(stripped);
+            java.util.regex.Matcher m = WORD.matcher(text).region(from, from + stripped.length());
             while (m.find()) {
                 out.add(m.group());
                 at.add(new int[] {m.start(), m.end()});
