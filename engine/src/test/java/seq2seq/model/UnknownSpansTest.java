@@ -1,6 +1,7 @@
 package seq2seq.model;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -94,6 +95,30 @@ class UnknownSpansTest {
                     assertTrue(!t.decode(e.ids()).contains("😀"), bundle + ": plain decode drops the unknown");
                 }
             }
+        }
+    }
+
+    /** WordPiece (BERT-style tokenizer.json, written here: no fixture has one): a word it cannot spell is [UNK]. */
+    @Test
+    void wordPieceTokenizerJson(@TempDir Path dir) throws java.io.IOException {
+        String added = "{\"id\": %d, \"content\": \"%s\", \"single_word\": false, \"lstrip\": false, \"rstrip\": false,"
+                + " \"normalized\": false, \"special\": true}";
+        java.nio.file.Files.writeString(dir.resolve("tokenizer.json"), "{\"version\": \"1.0\", \"truncation\": null,"
+                + " \"padding\": null, \"added_tokens\": [" + String.format(added, 0, "[UNK]") + ", "
+                + String.format(added, 1, "[SEP]") + "], \"normalizer\": null,"
+                + " \"pre_tokenizer\": {\"type\": \"BertPreTokenizer\"},"
+                + " \"post_processor\": {\"type\": \"TemplateProcessing\", \"single\": [{\"Sequence\": {\"id\": \"A\", \"type_id\": 0}},"
+                + " {\"SpecialToken\": {\"id\": \"[SEP]\", \"type_id\": 0}}], \"pair\": [{\"Sequence\": {\"id\": \"A\", \"type_id\": 0}}],"
+                + " \"special_tokens\": {\"[SEP]\": {\"id\": \"[SEP]\", \"ids\": [1], \"tokens\": [\"[SEP]\"]}}},"
+                + " \"decoder\": {\"type\": \"WordPiece\", \"prefix\": \"##\", \"cleanup\": true},"
+                + " \"model\": {\"type\": \"WordPiece\", \"unk_token\": \"[UNK]\", \"continuing_subword_prefix\": \"##\","
+                + " \"max_input_chars_per_word\": 100, \"vocab\": {\"[UNK]\": 0, \"[SEP]\": 1, \"hello\": 2, \"world\": 3, \".\": 4}}}");
+        try (Tokenizer t = Tokenizer.load(dir)) {
+            String text = "hello 😀 world 你好.";
+            assertEquals(List.of(span(6, 8, "😀"), span(15, 17, "你好")), found(t, text));
+            Tokenizer.Encoded e = t.encode(text, 512);
+            assertEquals("hello world.", t.decode(e.ids()));
+            assertEquals(text, t.decode(e.ids(), List.of("😀", "你好")));
         }
     }
 
