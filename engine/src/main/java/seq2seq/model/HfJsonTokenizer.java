@@ -3,12 +3,10 @@ package seq2seq.model;
 import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import ai.djl.huggingface.tokenizers.jni.CharSpan;
-import com.fasterxml.jackson.databind.JsonNode;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -58,40 +56,18 @@ public final class HfJsonTokenizer implements Tokenizer {
                 legacy = l != null && l; // NllbTokenizer's default is false
             }
         }
-        JsonFile json = JsonFile.read(bundleDir, bundleDir.relativize(tokenizerJson).toString());
-        UnknownToken unknown = unknownToken(json);
-        Set<Long> specials = new HashSet<>();
-        for (JsonNode added : json.root.path("added_tokens")) {
-            if (added.path("special").asBoolean(false) && added.path("id").canConvertToLong()) {
-                specials.add(added.get("id").longValue());
-            }
-        }
+        TokenizerJsonSpecials read = TokenizerJsonSpecials.read(tokenizerJson);
+        UnknownToken unknown = read.unknownId() == null || read.unknownContent() == null ? null
+                : new UnknownToken(read.unknownId(), read.unknownContent());
         try {
             // truncation and padding are ours to do (explicit and reported), so the native side does neither
             return new HfJsonTokenizer(HuggingFaceTokenizer.newInstance(tokenizerJson, Map.of(
-                    "addSpecialTokens", "true", "truncation", "false", "padding", "false")), legacy, unknown, specials);
+                    "addSpecialTokens", "true", "truncation", "false", "padding", "false")), legacy, unknown,
+                    read.specialIds());
         } catch (IOException | RuntimeException e) {
             throw new BundleException(bundleDir, bundleDir.relativize(tokenizerJson).toString(),
                     "cannot load the tokenizer: " + e.getMessage(), e);
         }
-    }
-
-    /** tokenizer.json's model section: Unigram names its unknown token by id, the others by text. */
-    private static UnknownToken unknownToken(JsonFile json) {
-        JsonNode model = json.root.path("model");
-        JsonNode vocab = model.path("vocab");
-        if ("Unigram".equals(model.path("type").asText())) {
-            JsonNode id = model.path("unk_id");
-            if (!id.canConvertToInt() || id.intValue() < 0 || id.intValue() >= vocab.size()) {
-                return null;
-            }
-            return new UnknownToken(id.intValue(), vocab.get(id.intValue()).path(0).asText());
-        }
-        JsonNode token = model.path("unk_token");
-        if (!token.isTextual() || !vocab.path(token.textValue()).canConvertToLong()) {
-            return null;
-        }
-        return new UnknownToken(vocab.get(token.textValue()).longValue(), token.textValue());
     }
 
     @Override
