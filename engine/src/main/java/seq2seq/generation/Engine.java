@@ -12,6 +12,7 @@ import seq2seq.model.RecurrentManifest;
 import seq2seq.model.RecurrentModel;
 import seq2seq.model.RecurrentTokenizer;
 import seq2seq.model.Tokenizer;
+import seq2seq.model.UnknownSpan;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -21,7 +22,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The inference engine: tokenize, batch by length, encode, search with the KV cache, detokenize.
+ * The inference engine: tokenize, batch by length, encode, search with the KV cache, detokenize (copying through what
+ * the model cannot read: {@link UnknownCopy}).
  * A transformer bundle (Hugging Face / Optimum layout) runs through {@link OnnxModel} and {@link CachedDecoder}; a
  * recurrent one (manifest.json: docs/models-recurrent.md) through {@link RecurrentModel} and {@link RecurrentDecoder};
  * the batching, the pool, the search and the detokenization are the same.
@@ -205,6 +207,7 @@ public final class Engine implements Translator {
     public List<DetailedTranslation> translateDetailed(List<TranslationTask> tasks) {
         DetailedTranslation[] out = new DetailedTranslation[tasks.size()];
         Tokenizer.Encoded[] encoded = new Tokenizer.Encoded[tasks.size()];
+        boolean[] copy = new boolean[tasks.size()];
         // tasks to run, grouped by their search settings
         Map<GenerationOptions, List<Integer>> groups = new LinkedHashMap<>();
         for (int i = 0; i < tasks.size(); i++) {
@@ -220,6 +223,11 @@ public final class Engine implements Translator {
                 }
                 // the model's prefix (T5's "summarize: ") here, so that every caller gets the same input
                 encoded[i] = tokenizer.encode(info.inputPrefix() + t.text(), t.sourceLang(), info.maxInputTokens());
+                copy[i] = t.copiesUnknowns();
+                if (copy[i] && UnknownCopy.nothingElseToRead(t.text(), unknownSpans(encoded[i]))) {
+                    out[i] = copied(t.text(), encoded[i]);
+                    continue;
+                }
                 if (encoded[i].textTokens() == 0) {
                     // only special tokens (e.g. invisible characters the tokenizer drops): nothing to translate
                     out[i] = empty(encoded[i]);
@@ -232,12 +240,12 @@ public final class Engine implements Translator {
         }
         if (pool.onWorker()) {
             // a batch the caller already put on a worker (the pipeline's batcher): run it here, uncut
-            plan(groups, encoded, out, 1).forEach(Runnable::run);
+            plan(groups, encoded, copy, out, 1).forEach(Runnable::run);
             return Arrays.asList(out);
         }
-        List<Runnable> batches = plan(groups, encoded, out, 1);
+        List<Runnable> batches = plan(groups, encoded, copy, out, 1);
         if (batches.size() < pool.workers()) {
-            batches = plan(groups, encoded, out, pool.workers());
+            batches = plan(groups, encoded, copy, out, pool.workers());
         }
         List<java.util.concurrent.CompletableFuture<Object>> running = new ArrayList<>();
         for (Runnable batch : batches) {
@@ -269,7 +277,7 @@ public final class Engine implements Translator {
      * should take the same time ({@link LengthBatches#balanced}).
      */
     private List<Runnable> plan(Map<GenerationOptions, List<Integer>> groups, Tokenizer.Encoded[] encoded,
-                                DetailedTranslation[] out, int ways) {
+                                boolean[] copy, DetailedTranslation[] out, int ways) {
         List<Runnable> batches = new ArrayList<>();
         for (Map.Entry<GenerationOptions, List<Integer>> g : groups.entrySet()) {
             List<Integer> idx = g.getValue();
@@ -285,14 +293,15 @@ public final class Engine implements Translator {
             }
             for (int[] batch : cut) {
                 int[] members = Arrays.stream(batch).map(idx::get).toArray();
-                batches.add(() -> runTasks(members, encoded, g.getKey(), out));
+                batches.add(() -> runTasks(members, encoded, copy, g.getKey(), out));
             }
         }
         return batches;
     }
 
     /** Runs one batch; if it fails, each task alone, so one bad task does not fail the others. */
-    private void runTasks(int[] members, Tokenizer.Encoded[] encoded, GenerationOptions o, DetailedTranslation[] out) {
+    private void runTasks(int[] members, Tokenizer.Encoded[] encoded, boolean[] copy, GenerationOptions o,
+                          DetailedTranslation[] out) {
         List<long[]> ids = Arrays.stream(members).mapToObj(i -> encoded[i].ids()).toList();
         long t0 = System.nanoTime();
         List<List<Hypothesis>> hyps;
@@ -304,7 +313,7 @@ public final class Engine implements Translator {
                 return;
             }
             for (int m : members) {
-                runTasks(new int[] {m}, encoded, o, out);
+                runTasks(new int[] {m}, encoded, copy, o, out);
             }
             return;
         }
@@ -314,10 +323,12 @@ public final class Engine implements Translator {
             Tokenizer.Encoded e = encoded[members[j]];
             Hypothesis best = hyps.get(j).get(0);
             int[] content = best.contentTokens(eos);
-            String text = tokenizer.decode(Arrays.stream(content).asLongStream().toArray());
+            List<UnknownSpan> unknown = unknownSpans(e);
+            String text = tokenizer.decode(Arrays.stream(content).asLongStream().toArray(),
+                    copy[members[j]] ? UnknownCopy.fills(unknown) : List.of());
             out[members[j]] = new DetailedTranslation(
                     new Translation(text, e.ids().length, content.length, e.truncated(),
-                            Float.isNaN(best.score()) ? null : best.score(), each, null),
+                            Float.isNaN(best.score()) ? null : best.score(), each, null, e.unknownPieces(), unknown),
                     e.ids(), content);
         }
     }
@@ -359,9 +370,26 @@ public final class Engine implements Translator {
         return java.util.Optional.ofNullable(id).filter(i -> i < vocabSize);
     }
 
-    private static DetailedTranslation empty(Tokenizer.Encoded e) {
+    /** Nothing to translate; what the tokenizer could not map (left out by a recurrent model without an unknown id) is still named. */
+    private DetailedTranslation empty(Tokenizer.Encoded e) {
         long[] ids = e == null ? new long[0] : e.ids();
-        return new DetailedTranslation(new Translation("", 0, 0, e != null && e.truncated(), null, 0, null), ids, new int[0]);
+        return new DetailedTranslation(new Translation("", 0, 0, e != null && e.truncated(), null, 0, null,
+                e == null ? 0 : e.unknownPieces(), e == null ? List.of() : unknownSpans(e)), ids, new int[0]);
+    }
+
+    /** A segment of unknown spans, spacing and marks only: its own translation, the model not run ({@link UnknownCopy}). */
+    private DetailedTranslation copied(String text, Tokenizer.Encoded e) {
+        return new DetailedTranslation(new Translation(text, 0, 0, e.truncated(), null, 0, null, e.unknownPieces(),
+                unknownSpans(e)), new long[0], new int[0]);
+    }
+
+    /** The encoding's unknown spans with offsets into the task's text (the model's input prefix taken off). */
+    private List<UnknownSpan> unknownSpans(Tokenizer.Encoded e) {
+        int prefix = info.inputPrefix().length();
+        if (prefix == 0 || e.unknown().isEmpty()) {
+            return e.unknown();
+        }
+        return e.unknown().stream().filter(s -> s.start() >= prefix).map(s -> s.shift(prefix)).toList();
     }
 
     private static DetailedTranslation failed(Tokenizer.Encoded e, RuntimeException err) {

@@ -71,10 +71,22 @@ final class SentencePieceEncoder implements AutoCloseable {
 
     /** SentencePiece's DecodePieces: pieces joined, "▁" as space, the dummy prefix's space removed, bytes as UTF-8. */
     String decodePieces(List<String> pieces) {
+        return decodePieces(pieces, java.util.Set.of());
+    }
+
+    /** As {@link #decodePieces(List)}, the pieces at the indexes in {@code literal} put in as they are (copied text). */
+    String decodePieces(List<String> pieces, java.util.Set<Integer> literal) {
         StringBuilder out = new StringBuilder();
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         boolean atStart = true;
-        for (String p : pieces) {
+        for (int i = 0; i < pieces.size(); i++) {
+            String p = pieces.get(i);
+            if (literal.contains(i)) {
+                flush(bytes, out);
+                out.append(p);
+                atStart = false;
+                continue;
+            }
             Integer b = bytePieces.get(p);
             if (b != null) {
                 bytes.write(b);

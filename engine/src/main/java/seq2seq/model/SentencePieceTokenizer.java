@@ -24,7 +24,9 @@ import java.util.Set;
  * len(vocab.json) + the language's index in the fairseq list ("m2m100" or "wmt21", tokenizer_config's
  * language_codes).</li>
  * </ul>
- * Text that spells a special token ("&lt;/s&gt;") is split into ordinary pieces, as SentencePiece does.
+ * Text that spells a special token ("&lt;/s&gt;") is split into ordinary pieces, as SentencePiece does. A piece
+ * vocab.json lacks (SentencePiece's own unknown stretches among them) is the unknown id; its place in the text comes
+ * from {@link PieceOffsets}.
  */
 public final class SentencePieceTokenizer implements Tokenizer {
     // M2M100Tokenizer's FAIRSEQ_LANGUAGE_CODES (transformers, tokenization_m2m_100.py): the order fixes the ids
@@ -46,6 +48,8 @@ public final class SentencePieceTokenizer implements Tokenizer {
     private final Map<Integer, String> decoder;
     private final int eosId;
     private final int unkId;
+    /** the unknown token's id in the target vocabulary, or null when it has none */
+    private final Integer targetUnkId;
     /** ids decode leaves out */
     private final Set<Integer> specialIds;
     /** tokens tokenId answers: special tokens, language tokens */
@@ -58,7 +62,7 @@ public final class SentencePieceTokenizer implements Tokenizer {
 
     private SentencePieceTokenizer(TokenizerLayout flavour, SentencePieceEncoder source, SentencePieceEncoder target,
                                    Map<String, Integer> vocab, Map<Integer, String> decoder, int eosId, int unkId,
-                                   Set<Integer> specialIds, Map<String, Integer> wholeTokens,
+                                   Integer targetUnkId, Set<Integer> specialIds, Map<String, Integer> wholeTokens,
                                    Map<String, Integer> languageTokens, String defaultSourceLang, boolean cleanUpSpaces) {
         this.flavour = flavour;
         this.source = source;
@@ -67,6 +71,7 @@ public final class SentencePieceTokenizer implements Tokenizer {
         this.decoder = decoder;
         this.eosId = eosId;
         this.unkId = unkId;
+        this.targetUnkId = targetUnkId;
         this.specialIds = specialIds;
         this.wholeTokens = wholeTokens;
         this.languageTokens = languageTokens;
@@ -160,8 +165,8 @@ public final class SentencePieceTokenizer implements Tokenizer {
             src.close();
             throw e;
         }
-        return new SentencePieceTokenizer(layout, src, tgt, vocab, decoder, eosId, unkId, specials, whole, languages,
-                defaultLang, cleanUp);
+        return new SentencePieceTokenizer(layout, src, tgt, vocab, decoder, eosId, unkId, targetVocab.get(unk), specials,
+                whole, languages, defaultLang, cleanUp);
     }
 
     /** vocab.json: a JSON object of piece -> integer id. */
@@ -217,21 +222,25 @@ public final class SentencePieceTokenizer implements Tokenizer {
     @Override
     public Encoded encode(String text, String sourceLang, int maxTokens) {
         Built b = build(text, sourceLang);
-        return Tokenizer.cut(b.ids, b.lead, 1, maxTokens);
+        return Tokenizer.cut(b.ids, b.lead, 1, maxTokens, b.unknown);
     }
 
-    private record Built(long[] ids, int lead) {
+    /** @param unknown the text's stretches that became the unknown id */
+    private record Built(long[] ids, int lead, List<UnknownSpan> unknown) {
     }
 
     private Built build(String text, String sourceLang) {
         List<Long> lead = new ArrayList<>(1);
+        String whole = text;
+        int textStart = 0;
         if (flavour == TokenizerLayout.M2M100) {
             lead.add((long) languageId(sourceLang == null ? defaultSourceLang : sourceLang));
         } else if (text.startsWith(">>")) {
             int end = text.indexOf("<<");
             if (end >= 0) {
                 lead.add((long) vocab.getOrDefault(text.substring(0, end + 2), unkId));
-                text = text.substring(end + 2);
+                textStart = end + 2;
+                text = text.substring(textStart);
             }
         }
         String[] pieces = source.pieces(text);
@@ -239,11 +248,23 @@ public final class SentencePieceTokenizer implements Tokenizer {
         for (int i = 0; i < lead.size(); i++) {
             ids[i] = lead.get(i);
         }
+        boolean anyUnknown = false;
         for (int i = 0; i < pieces.length; i++) {
             ids[lead.size() + i] = vocab.getOrDefault(pieces[i], unkId);
+            anyUnknown |= ids[lead.size() + i] == unkId;
         }
         ids[ids.length - 1] = eosId;
-        return new Built(ids, lead.size());
+        if (!anyUnknown) {
+            return new Built(ids, lead.size(), List.of());
+        }
+        int[][] at = PieceOffsets.of(text, pieces);
+        UnknownSpans spans = new UnknownSpans(whole);
+        for (int i = 0; i < pieces.length; i++) {
+            if (ids[lead.size() + i] == unkId) {
+                spans.add(i, textStart + at[i][0], textStart + at[i][1]);
+            }
+        }
+        return new Built(ids, lead.size(), spans.spans());
     }
 
     private int languageId(String lang) {
@@ -261,8 +282,21 @@ public final class SentencePieceTokenizer implements Tokenizer {
 
     @Override
     public String decode(long[] ids) {
+        return decode(ids, List.of());
+    }
+
+    /** Each unknown id becomes the next fill as a piece of its own, taken as it is. */
+    @Override
+    public String decode(long[] ids, List<String> fills) {
         List<String> pieces = new ArrayList<>(ids.length);
+        Set<Integer> literal = new HashSet<>();
+        int filled = 0;
         for (long id : ids) {
+            if (targetUnkId != null && id == targetUnkId && filled < fills.size()) {
+                literal.add(pieces.size());
+                pieces.add(fills.get(filled++));
+                continue;
+            }
             // unknown ids read as <unk>, a special token: left out like the others
             if (id < 0 || id > Integer.MAX_VALUE || specialIds.contains((int) id)) {
                 continue;
@@ -272,7 +306,7 @@ public final class SentencePieceTokenizer implements Tokenizer {
                 pieces.add(p);
             }
         }
-        String text = target.decodePieces(pieces);
+        String text = target.decodePieces(pieces, literal);
         if (flavour == TokenizerLayout.MARIAN) {
             text = pythonStrip(text);
         }

@@ -2,6 +2,7 @@ package seq2seq.model;
 
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * Text to encoder ids and generated ids to text, for one model folder; thread-safe. {@link #load(Path)} picks the
@@ -16,8 +17,23 @@ public interface Tokenizer extends AutoCloseable {
      * @param truncated  the text was longer than the limit and was cut (special tokens kept)
      * @param fullLength the length before truncation
      * @param textTokens tokens that are not special tokens (0: nothing to translate)
+     * @param unknown    the stretches of the text that became the unknown id, among the tokens kept (offsets into the
+     *                   text as given to encode)
      */
-    record Encoded(long[] ids, boolean truncated, int fullLength, int textTokens) {
+    record Encoded(long[] ids, boolean truncated, int fullLength, int textTokens, List<UnknownSpan> unknown) {
+        public Encoded {
+            unknown = List.copyOf(unknown);
+        }
+
+        /** Without unknown stretches. */
+        public Encoded(long[] ids, boolean truncated, int fullLength, int textTokens) {
+            this(ids, truncated, fullLength, textTokens, List.of());
+        }
+
+        /** The unknown pieces the encoder gets: those of the spans (white space alone is not counted). */
+        public int unknownPieces() {
+            return unknown.stream().mapToInt(UnknownSpan::pieces).sum();
+        }
     }
 
     /** The tokenizer of a model folder: tokenizer.json, or the Marian or M2M100 SentencePiece files. */
@@ -58,6 +74,13 @@ public interface Tokenizer extends AutoCloseable {
     /** Text of generated ids, special tokens left out. */
     String decode(long[] ids);
 
+    /**
+     * As {@link #decode(long[])}, except that each unknown id among {@code ids} (the model's "&lt;unk&gt;", which decode
+     * leaves out) becomes the next of {@code fills}, in order, spaced as the unknown token itself would be; unknown ids
+     * beyond the fills are left out. With no fills it is decode.
+     */
+    String decode(long[] ids, List<String> fills);
+
     @Override
     void close();
 
@@ -66,15 +89,21 @@ public interface Tokenizer extends AutoCloseable {
      * (the rule {@link #encode(String, int)} documents).
      */
     static Encoded cut(long[] ids, int lead, int trail, int maxTokens) {
+        return cut(ids, lead, trail, maxTokens, List.of());
+    }
+
+    /** As {@link #cut(long[], int, int, int)}, keeping the unknown spans of the text tokens kept. */
+    static Encoded cut(long[] ids, int lead, int trail, int maxTokens, List<UnknownSpan> unknown) {
         int text = ids.length - lead - trail;
         if (ids.length <= maxTokens) {
-            return new Encoded(ids, false, ids.length, text);
+            return new Encoded(ids, false, ids.length, text, unknown);
         }
         int keep = Math.max(0, maxTokens - lead - trail);
         long[] cut = new long[Math.min(ids.length, lead + keep + trail)];
         System.arraycopy(ids, 0, cut, 0, lead + keep);
         System.arraycopy(ids, ids.length - trail, cut, lead + keep, trail);
         long[] kept = cut.length > maxTokens ? Arrays.copyOf(cut, maxTokens) : cut;
-        return new Encoded(kept, true, ids.length, Math.min(keep, text));
+        int keptText = Math.min(keep, text);
+        return new Encoded(kept, true, ids.length, keptText, UnknownSpans.kept(unknown, keptText));
     }
 }

@@ -58,6 +58,8 @@ class RecurrentManifestVariantsTest {
         assertArrayEquals(new long[] {1, 2, 0, 3}, t.ids("  the cat\tdog   sleeps "), "first_index 1, unknown 0");
         assertEquals(1, t.unknownCount());
         assertEquals(List.of("dog"), List.copyOf(t.unknownTokens().keySet()));
+        assertEquals(List.of(new UnknownSpan(10, 13, "dog", 2, 1)), t.encode("  the cat\tdog   sleeps ", 10).unknown(),
+                "the unknown word and where it stands");
         assertEquals("die Katze schläft", t.decode(new long[] {0, 2, 3, 4, 1}));
         assertEquals(0, t.ids(" \t ").length);
         Tokenizer.Encoded e = t.encode("the cat sleeps", 2);
@@ -73,6 +75,8 @@ class RecurrentManifestVariantsTest {
         long[] withSnowman = t.ids("a☃b");
         assertArrayEquals(t.ids("ab"), withSnowman);
         assertEquals(1, t.unknownCount());
+        assertEquals(List.of("☃☃"), t.encode("a☃☃b", 10).unknown().stream().map(UnknownSpan::text).toList(),
+                "left out, still named: neighbours merge");
     }
 
     @Test

@@ -8,6 +8,7 @@ import seq2seq.avro.TranslationOptions;
 import seq2seq.avro.TranslationRequest;
 import seq2seq.generation.ModelInfo;
 import seq2seq.generation.Translation;
+import seq2seq.model.UnknownSpan;
 import seq2seq.streams.state.MemoryEntry;
 import seq2seq.streams.state.MemoryKey;
 
@@ -38,13 +39,30 @@ final class PartitionMemory {
      */
     static byte[] key(ModelInfo model, TranslationRequest r, String segment) {
         TranslationOptions o = r.getOptions();
-        return MemoryKey.of(model.name(), model.version(), r.getSourceLang(), r.getTargetLang(),
-                o == null ? null : o.getNumBeams(), o == null ? null : o.getMaxNewTokens(), segment);
+        Integer beams = o == null ? null : o.getNumBeams();
+        Integer maxNewTokens = o == null ? null : o.getMaxNewTokens();
+        // copying is the default, whose keys stay those of before it existed; without it the text differs
+        return copiesUnknowns(r)
+                ? MemoryKey.of(model.name(), model.version(), r.getSourceLang(), r.getTargetLang(), beams, maxNewTokens, segment)
+                : MemoryKey.of(model.name(), model.version(), r.getSourceLang(), r.getTargetLang(), beams, maxNewTokens, segment,
+                        "copy_unknowns=false");
     }
 
-    /** The remembered translation, or null; counted as a hit or a miss. */
+    /** Whether a request's translation copies what the model cannot read (options.copy_unknowns, true when unset). */
+    static boolean copiesUnknowns(TranslationRequest r) {
+        TranslationOptions o = r.getOptions();
+        return o == null || o.getCopyUnknowns() == null || o.getCopyUnknowns();
+    }
+
+    /**
+     * The remembered translation, or null; counted as a hit or a miss. An entry from a build that did not record what
+     * the model could not read is a miss: its text may have lost it without a word.
+     */
     MemoryEntry lookup(byte[] key) {
         MemoryEntry hit = store.get(key);
+        if (hit != null && !hit.reportsUnknowns()) {
+            hit = null;
+        }
         events.memoryLookup(hit != null);
         return hit;
     }
@@ -52,7 +70,8 @@ final class PartitionMemory {
     /** Remembers a translation the engine made (a failed one is not remembered). */
     void remember(byte[] key, Translation tr, long now) {
         if (!tr.failed()) {
-            store.put(key, new MemoryEntry(tr.text(), tr.inputTokens(), tr.outputTokens(), tr.truncated(), tr.score(), now));
+            store.put(key, new MemoryEntry(tr.text(), tr.inputTokens(), tr.outputTokens(), tr.truncated(), tr.score(), now,
+                    tr.unknownPieces(), tr.unknownSpans().stream().map(UnknownSpan::text).toList()));
         }
     }
 

@@ -10,7 +10,8 @@ import java.util.List;
 
 /**
  * A request's result from its segments' translations: the text put back together with the source's spacing, the
- * token counts summed, the score averaged, cached only when every segment came from the memory.
+ * token counts summed, the score averaged, cached only when every segment came from the memory, the spans the model
+ * could not read listed in order.
  */
 final class ResultAssembler {
     private ResultAssembler() {
@@ -30,7 +31,11 @@ final class ResultAssembler {
         boolean cached = p.pieces.length > 0;
         double scoreSum = 0;
         boolean allScored = p.pieces.length > 0;
+        int unknownPieces = 0;
+        List<String> unknownSpans = new ArrayList<>();
         for (Piece piece : p.pieces) {
+            unknownPieces += piece.unknownPieces();
+            unknownSpans.addAll(piece.unknownSpans());
             texts.add(piece.text());
             in += piece.inputTokens();
             out += piece.outputTokens();
@@ -58,6 +63,8 @@ final class ResultAssembler {
                 .setCreatedAt(created)
                 .setProducedAt(Instant.ofEpochMilli(now))
                 .setLatencyMs(Math.max(0, now - created.toEpochMilli()))
+                .setUnknownPieces(unknownPieces)
+                .setUnknownSpans(unknownSpans)
                 .build();
     }
 }

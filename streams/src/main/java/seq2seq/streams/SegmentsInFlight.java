@@ -65,7 +65,8 @@ final class SegmentsInFlight {
             TranslationOptions o = r.getOptions();
             String text = p.split.segments().get(i);
             t = new Ticket(nextTicket++, p.keys[i], p.version, new TranslationTask(text, r.getSourceLang(), r.getTargetLang(),
-                    o == null ? null : o.getNumBeams(), o == null ? null : o.getMaxNewTokens()));
+                    o == null ? null : o.getNumBeams(), o == null ? null : o.getMaxNewTokens(),
+                    PartitionMemory.copiesUnknowns(r)));
             tickets.put(t.id, t);
             byKey.put(key, t);
             unsubmitted.add(t);

@@ -12,6 +12,7 @@ import seq2seq.avro.FailureReason;
 import seq2seq.avro.TranslationRequest;
 import seq2seq.avro.TranslationResult;
 import seq2seq.generation.Translation;
+import seq2seq.model.UnknownSpan;
 import seq2seq.streams.state.Envelope;
 import seq2seq.streams.state.MemoryEntry;
 import seq2seq.streams.text.Segmenter;
@@ -174,7 +175,8 @@ final class TranslationProcessor implements Processor<byte[], Envelope, byte[], 
             p.keys[i] = PartitionMemory.key(model, r, segments.get(i));
             MemoryEntry hit = memory == null ? null : memory.lookup(p.keys[i]);
             if (hit != null) {
-                p.pieces[i] = new Piece(hit.text(), hit.inputTokens(), hit.outputTokens(), hit.truncated(), hit.score(), true, null);
+                p.pieces[i] = new Piece(hit.text(), hit.inputTokens(), hit.outputTokens(), hit.truncated(), hit.score(), true,
+                        null, hit.unknownPieces(), hit.unknownSpans());
             } else {
                 p.missing++;
             }
@@ -259,7 +261,8 @@ final class TranslationProcessor implements Processor<byte[], Envelope, byte[], 
         if (memory != null) {
             memory.remember(t.key, tr, context.currentSystemTimeMs());
         }
-        Piece piece = new Piece(tr.text(), tr.inputTokens(), tr.outputTokens(), tr.truncated(), tr.score(), false, tr.error());
+        Piece piece = new Piece(tr.text(), tr.inputTokens(), tr.outputTokens(), tr.truncated(), tr.score(), false, tr.error(),
+                tr.unknownPieces(), tr.unknownSpans().stream().map(UnknownSpan::text).toList());
         for (SegmentsInFlight.Waiter w : t.waiters) {
             if (w.request().pieces[w.index()] == null) {
                 w.request().pieces[w.index()] = piece;

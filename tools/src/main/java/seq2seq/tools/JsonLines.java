@@ -58,6 +58,7 @@ final class JsonLines {
             b.setOptions(TranslationOptions.newBuilder()
                     .setNumBeams(o.hasNonNull("num_beams") ? o.get("num_beams").asInt() : null)
                     .setMaxNewTokens(o.hasNonNull("max_new_tokens") ? o.get("max_new_tokens").asInt() : null)
+                    .setCopyUnknowns(o.hasNonNull("copy_unknowns") ? o.get("copy_unknowns").asBoolean() : null)
                     .build());
         }
         JsonNode attrs = n.get("attributes");
@@ -112,6 +113,11 @@ final class JsonLines {
             byte[] bytes = new byte[b.remaining()];
             b.duplicate().get(bytes);
             return JSON.getNodeFactory().textNode(Base64.getEncoder().encodeToString(bytes));
+        }
+        if (v instanceof java.util.List<?> l) {
+            com.fasterxml.jackson.databind.node.ArrayNode a = JSON.createArrayNode();
+            l.forEach(x -> a.add(value(x)));
+            return a;
         }
         if (v instanceof Map<?, ?> m) {
             ObjectNode o = JSON.createObjectNode();

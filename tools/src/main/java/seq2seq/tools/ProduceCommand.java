@@ -30,7 +30,7 @@ import java.util.concurrent.Callable;
 @Command(name = "produce", mixinStandardHelpOptions = true,
         description = {"Sends translation requests to the input topic, one per line of stdin or --input.",
                 "A line is a JSON object with the TranslationRequest fields (text required; id, source_lang, target_lang,"
-                        + " model, options {num_beams, max_new_tokens}, attributes, created_at optional) or plain text.",
+                        + " model, options {num_beams, max_new_tokens, copy_unknowns}, attributes, created_at optional) or plain text.",
                 "The record key is the id."})
 final class ProduceCommand implements Callable<Integer> {
     @Spec

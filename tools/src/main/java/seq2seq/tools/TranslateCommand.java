@@ -14,6 +14,7 @@ import seq2seq.generation.Translation;
 import seq2seq.generation.TranslationTask;
 import seq2seq.model.BundleException;
 import seq2seq.model.RecurrentTokenizer;
+import seq2seq.model.UnknownSpan;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -45,8 +46,14 @@ final class TranslateCommand implements Callable<Integer> {
     @Option(names = "--input", paramLabel = "FILE", description = "Read lines from FILE instead of stdin.")
     Path input;
 
-    @Option(names = "--json", description = "Write one JSON object per line: text, tokens, score, timings.")
+    @Option(names = "--json", description = "Write one JSON object per line: text, tokens, score, timings, and the"
+            + " source spans the model could not read (unknownSpans).")
     boolean json;
+
+    @Option(names = "--copy-unknowns", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Copy source text the model cannot read (emoji, other scripts) into the translation where the"
+                    + " model marks it, and keep a line of nothing else as it is (docs/pipeline.md). Default: on")
+    boolean copyUnknowns;
 
     @Mixin
     EngineArgs engine;
@@ -71,7 +78,7 @@ final class TranslateCommand implements Callable<Integer> {
             for (int from = 0; from < lines.size(); from += CHUNK) {
                 List<TranslationTask> tasks = new ArrayList<>();
                 for (String l : lines.subList(from, Math.min(lines.size(), from + CHUNK))) {
-                    tasks.add(TranslationTask.of(l));
+                    tasks.add(new TranslationTask(l, null, null, null, null, copyUnknowns));
                 }
                 List<DetailedTranslation> results = loaded.translateDetailed(tasks);
                 for (int i = 0; i < results.size(); i++) {
@@ -138,6 +145,11 @@ final class TranslateCommand implements Callable<Integer> {
             o.putNull("score");
         }
         o.put("computeMs", t.computeNanos() / 1e6);
+        o.put("unknownPieces", t.unknownPieces());
+        var spans = o.putArray("unknownSpans");
+        for (UnknownSpan s : t.unknownSpans()) {
+            spans.addObject().put("start", s.start()).put("end", s.end()).put("text", s.text());
+        }
         if (t.error() != null) {
             o.put("error", t.error());
         }

@@ -160,6 +160,19 @@ class HostileInputTest {
                     assertNotNull(translated.get(id), id + " should be translated: " + dead.get(id));
                 }
                 assertTrue(translated.get("one-long-word").getSegments() > 1, "a 5 000-char word is cut into segments");
+                // what the model cannot read comes through or is reported, never dropped without a word
+                assertEquals("🚀🚀🚀", translated.get("emoji-only").getText());
+                assertEquals(List.of("🚀🚀🚀"), translated.get("emoji-only").getUnknownSpans());
+                for (TranslationResult r : translated.values()) {
+                    List<String> lost = r.getSourceText().codePoints().filter(HostileInputTest::otherScriptOrEmoji)
+                            .mapToObj(Character::toString)
+                            .filter(c -> !r.getText().contains(c) && r.getUnknownSpans().stream().noneMatch(u -> u.contains(c)))
+                            .toList();
+                    assertEquals(List.of(), lost, r.getId() + ": dropped silently from " + r.getText() + " " + r.getUnknownSpans());
+                }
+                System.out.println("hostile unknown_spans: mixed-scripts -> " + translated.get("mixed-scripts").getText()
+                        + " " + translated.get("mixed-scripts").getUnknownSpans() + "; emoji -> "
+                        + translated.get("emoji").getText() + " " + translated.get("emoji").getUnknownSpans());
                 for (String key : records.keySet()) {
                     if (key.startsWith("random-") || key.equals("tombstone")) {
                         TranslationFailure f = dead.get(key);
@@ -176,6 +189,14 @@ class HostileInputTest {
                 System.out.println("hostile: " + translated.size() + " translated, dead letters: " + summary);
             }
         }
+    }
+
+    /** CJK, Arabic, Hebrew, kana and emoji: what an English-German vocabulary lacks. */
+    private static boolean otherScriptOrEmoji(int c) {
+        Character.UnicodeScript script = Character.UnicodeScript.of(c);
+        return script == Character.UnicodeScript.HAN || script == Character.UnicodeScript.ARABIC
+                || script == Character.UnicodeScript.HEBREW || script == Character.UnicodeScript.HIRAGANA
+                || Character.getType(c) == Character.OTHER_SYMBOL;
     }
 
     private static TranslationRequest request(String id, String text, Integer beams, Integer maxNewTokens) {

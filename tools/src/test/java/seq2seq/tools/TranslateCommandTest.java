@@ -75,6 +75,25 @@ class TranslateCommandTest {
         assertTrue(json.readTree(lines.get(1)).get("truncated").asBoolean());
     }
 
+    /** --json names the source spans the model could not read; a line of nothing else is copied unless told not to. */
+    @Test
+    void jsonNamesTheSpansTheModelCannotRead() throws Exception {
+        Path in = tmp.resolve("in.txt");
+        Files.writeString(in, "Hello 😀 world.\n🚀🚀\n", StandardCharsets.UTF_8);
+        ObjectMapper json = new ObjectMapper();
+        for (boolean copy : List.of(true, false)) {
+            Run r = copy ? run("translate", "--model", TINY.toString(), "--input", in.toString(), "--json")
+                    : run("translate", "--model", TINY.toString(), "--input", in.toString(), "--json", "--no-copy-unknowns");
+            assertEquals(0, r.exit(), r.err());
+            JsonNode first = json.readTree(r.lines().get(0));
+            assertEquals("[{\"start\":6,\"end\":8,\"text\":\"😀\"}]", first.get("unknownSpans").toString());
+            assertTrue(first.get("unknownPieces").asInt() >= 1);
+            JsonNode second = json.readTree(r.lines().get(1));
+            assertEquals("🚀🚀", second.get("unknownSpans").get(0).get("text").asText());
+            assertEquals(copy, "🚀🚀".equals(second.get("text").asText()), "copied only when on: " + second);
+        }
+    }
+
     @Test
     void ortProfileWritesEverySessionsOperatorTimes() throws Exception {
         Path in = tmp.resolve("in.txt");

@@ -54,7 +54,9 @@ class MetricsTest {
             m.memoryLookup(false);
             m.translated(result("a", false, 40, 5));
             m.translated(result("b", true, 2, 5));
-            m.translated(result("c", false, 30, 7, true));
+            TranslationResult withUnknowns = result("c", false, 30, 7, true);
+            withUnknowns.setUnknownSpans(List.of("你好", "😀"));
+            m.translated(withUnknowns);
             m.deadLettered(FailureReason.TOO_LONG);
             m.batchDone("tiny", 1, 4, 3_000_000);
             m.queueWait("tiny", 4_000_000);
@@ -71,6 +73,7 @@ class MetricsTest {
             assertEquals(2, sample(s, "s2s_memory_lookups_total{result=\"miss\"}"));
             assertEquals(12, sample(s, "s2s_generated_tokens_total{model=\"tiny\"}"), "cached translations generate nothing");
             assertEquals(1, sample(s, "s2s_truncated_total{model=\"tiny\"}"));
+            assertEquals(2, sample(s, "s2s_unknown_spans_total{model=\"tiny\"}"));
             assertEquals(3, sample(s, "s2s_latency_seconds_count{model=\"tiny\"}"));
             assertTrue(s.contains("s2s_latency_seconds_bucket{model=\"tiny\",le="), "latency is a histogram, per model:\n" + s);
             assertEquals(2, sample(s, "s2s_engine_queue_wait_seconds_count{model=\"tiny\"}"));

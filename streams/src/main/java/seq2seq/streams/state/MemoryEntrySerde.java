@@ -11,10 +11,17 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 
-/** Binary form of a {@link MemoryEntry} in the translation-memory store and its changelog (version byte first). */
+/**
+ * Binary form of a {@link MemoryEntry} in the translation-memory store and its changelog (version byte first).
+ * Version 2 adds the unknown pieces and spans; version 1 entries (changelogs written before) still read, without them.
+ */
 public final class MemoryEntrySerde implements Serde<MemoryEntry> {
-    private static final byte VERSION = 1;
+    private static final byte VERSION = 2;
+    /** entries without the unknown pieces and spans */
+    private static final byte VERSION_1 = 1;
 
     @Override
     public Serializer<MemoryEntry> serializer() {
@@ -39,6 +46,14 @@ public final class MemoryEntrySerde implements Serde<MemoryEntry> {
             out.writeBoolean(e.score() != null);
             out.writeFloat(e.score() == null ? 0f : e.score());
             out.writeLong(e.storedAt());
+            out.writeInt(e.unknownPieces());
+            List<String> spans = e.unknownSpans() == null ? List.of() : e.unknownSpans();
+            out.writeInt(spans.size());
+            for (String span : spans) {
+                byte[] b = span.getBytes(StandardCharsets.UTF_8);
+                out.writeInt(b.length);
+                out.write(b);
+            }
         } catch (IOException ex) {
             throw new UncheckedIOException(ex);
         }
@@ -48,8 +63,9 @@ public final class MemoryEntrySerde implements Serde<MemoryEntry> {
     private static MemoryEntry read(byte[] bytes) {
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
             byte version = in.readByte();
-            if (version != VERSION) {
-                throw new IllegalStateException("stored memory entry has version " + version + ", this build reads " + VERSION);
+            if (version != VERSION && version != VERSION_1) {
+                throw new IllegalStateException("stored memory entry has version " + version + ", this build reads "
+                        + VERSION_1 + " and " + VERSION);
             }
             String text = new String(in.readNBytes(in.readInt()), StandardCharsets.UTF_8);
             int inputTokens = in.readInt();
@@ -57,7 +73,21 @@ public final class MemoryEntrySerde implements Serde<MemoryEntry> {
             boolean truncated = in.readBoolean();
             boolean hasScore = in.readBoolean();
             float score = in.readFloat();
-            return new MemoryEntry(text, inputTokens, outputTokens, truncated, hasScore ? score : null, in.readLong());
+            long storedAt = in.readLong();
+            if (version == VERSION_1) {
+                return new MemoryEntry(text, inputTokens, outputTokens, truncated, hasScore ? score : null, storedAt, 0, null);
+            }
+            int unknownPieces = in.readInt();
+            int n = in.readInt();
+            if (n < 0 || n > bytes.length) {
+                throw new IOException("bad count of unknown spans: " + n);
+            }
+            List<String> spans = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                spans.add(new String(in.readNBytes(in.readInt()), StandardCharsets.UTF_8));
+            }
+            return new MemoryEntry(text, inputTokens, outputTokens, truncated, hasScore ? score : null, storedAt,
+                    unknownPieces, List.copyOf(spans));
         } catch (IOException ex) {
             throw new UncheckedIOException("cannot read a stored memory entry: " + ex.getMessage(), ex);
         }
