@@ -94,8 +94,6 @@ public final class Metrics implements PipelineEvents, AutoCloseable {
     private final List<ModelInfo> models = new java.util.concurrent.CopyOnWriteArrayList<>();
     /** the engine's queue, once bound */
     private volatile IntSupplier queueDepth;
-    /** shadow agreement per "model@shadowVersion", for the status page */
-    private final Map<String, ShadowTally> shadowTallies = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** @param recentCount how many recent translations the status page shows */
     public Metrics(int recentCount) {
@@ -279,12 +277,11 @@ public final class Metrics implements PipelineEvents, AutoCloseable {
 
     @Override
     public void shadowCompared(String model, String shadowVersion, boolean exact, double chrf) {
-        shadowTallies.computeIfAbsent(model + "@" + shadowVersion, k -> new ShadowTally()).add(exact, chrf);
         Counter.builder("s2s.shadow.segments").tag("model", model).tag("shadow_version", shadowVersion)
                 .tag("agree", String.valueOf(exact))
                 .description("segments a shadow version translated again, by whether it agreed exactly with the serving version")
                 .register(registry).increment();
-        io.micrometer.core.instrument.DistributionSummary.builder("s2s.shadow.chrf").tag("model", model)
+        DistributionSummary.builder("s2s.shadow.chrf").tag("model", model)
                 .tag("shadow_version", shadowVersion)
                 .description("chrF of the shadow version's output against the serving version's, per segment")
                 .register(registry).record(chrf);
@@ -295,8 +292,18 @@ public final class Metrics implements PipelineEvents, AutoCloseable {
      * the mean chrF; null before its first comparison.
      */
     public ShadowAgreement shadowAgreement(String model, String shadowVersion) {
-        ShadowTally t = shadowTallies.get(model + "@" + shadowVersion);
-        return t == null ? null : t.agreement();
+        Counter same = registry.find("s2s.shadow.segments").tags("model", model, "shadow_version", shadowVersion,
+                "agree", "true").counter();
+        Counter differ = registry.find("s2s.shadow.segments").tags("model", model, "shadow_version", shadowVersion,
+                "agree", "false").counter();
+        DistributionSummary chrf = registry.find("s2s.shadow.chrf").tags("model", model, "shadow_version", shadowVersion)
+                .summary();
+        if (chrf == null || chrf.count() == 0) {
+            return null;
+        }
+        double agreed = same == null ? 0 : same.count();
+        double segments = agreed + (differ == null ? 0 : differ.count());
+        return new ShadowAgreement((long) segments, agreed / segments, chrf.mean());
     }
 
     /**
@@ -305,23 +312,6 @@ public final class Metrics implements PipelineEvents, AutoCloseable {
      * @param meanChrf  mean sentence chrF of the shadow output against the serving one
      */
     public record ShadowAgreement(long segments, double exactRate, double meanChrf) {
-    }
-
-    /** running sums behind {@link #shadowAgreement}; the metrics registry keeps the same counts for Prometheus */
-    private static final class ShadowTally {
-        private long segments;
-        private long exact;
-        private double chrfSum;
-
-        synchronized void add(boolean same, double chrf) {
-            segments++;
-            exact += same ? 1 : 0;
-            chrfSum += chrf;
-        }
-
-        synchronized ShadowAgreement agreement() {
-            return new ShadowAgreement(segments, (double) exact / segments, chrfSum / segments);
-        }
     }
 
     @Override
