@@ -71,6 +71,10 @@ def convert(model_file, out_dir, model_max_length=512):
     normalizers += [{"type": "Strip", "strip_left": True, "strip_right": True},
                     {"type": "Replace", "pattern": {"Regex": " {2,}"}, "content": " "}]
     eos_piece = sp.id_to_piece(eos)
+    # A vocabulary trained with byte_fallback spells any character it lacks as its UTF-8 bytes (<0xF0><0x9F>...);
+    # the decoder joins such a run back into the character before the Metaspace step restores the spaces.
+    byte_fallback = any(sp.is_byte(i) for i in range(sp.get_piece_size()))
+    decoder = {"type": "Sequence", "decoders": [{"type": "ByteFallback"}, metaspace]} if byte_fallback else metaspace
     tok = {
         "version": "1.0",
         "truncation": None,
@@ -86,8 +90,8 @@ def convert(model_file, out_dir, model_max_length=512):
                      {"SpecialToken": {"id": eos_piece, "type_id": 0}}],
             "special_tokens": {eos_piece: {"id": eos_piece, "ids": [eos], "tokens": [eos_piece]}},
         },
-        "decoder": metaspace,
-        "model": {"type": "Unigram", "unk_id": unk, "vocab": vocab, "byte_fallback": False},
+        "decoder": decoder,
+        "model": {"type": "Unigram", "unk_id": unk, "vocab": vocab, "byte_fallback": byte_fallback},
     }
     os.makedirs(out_dir, exist_ok=True)
     with open(os.path.join(out_dir, "tokenizer.json"), "w", encoding="utf-8") as f:

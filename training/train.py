@@ -44,17 +44,22 @@ def load_pairs(sp, prefix, max_len, exts=("en", "de"), max_src_len=None):
     return out
 
 
-def oversample(pairs, kind_file, spec):
-    """pairs plus (N - 1) more copies of each pair whose kind is named in spec ("everyday=3,dialogue=2")."""
+def oversample(pairs, kind_file, spec, seed):
+    """pairs weighted by kind as spec says ("everyday=3,catalogs=0.3"): a whole number N repeats each pair of that
+    kind N times in each epoch, a fraction keeps that share of them (the same seeded choice in every epoch)."""
     with open(kind_file, encoding="utf-8") as f:
         kinds = f.read().splitlines()
     if len(kinds) != len(pairs):
         sys.exit(f"train.py: {kind_file} has {len(kinds)} lines for {len(pairs)} pairs: rerun data/prepare.py")
-    times = {k: int(n) for k, n in (item.split("=") for item in spec.split(","))}
-    out = list(pairs)
+    weights = {k: float(n) for k, n in (item.split("=") for item in spec.split(","))}
+    rng = random.Random(seed)
+    out = []
     for p, k in zip(pairs, kinds):
-        out.extend([p] * (times.get(k, 1) - 1))
-    print("oversampled " + ", ".join(f"{k} x{n} ({kinds.count(k)} pairs)" for k, n in times.items()), flush=True)
+        w = weights.get(k, 1.0)
+        copies = int(w) + (1 if rng.random() < w - int(w) else 0)
+        out.extend([p] * copies)
+    print("weighted " + ", ".join(f"{k} x{w:g} ({kinds.count(k)} pairs)" for k, w in weights.items())
+          + f": {len(out)} pairs an epoch", flush=True)
     return out
 
 
@@ -130,20 +135,29 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--no-bf16", action="store_true")
+    ap.add_argument("--encoder-layers", type=int, default=ModelConfig.encoder_layers)
+    ap.add_argument("--decoder-layers", type=int, default=ModelConfig.decoder_layers)
+    ap.add_argument("--d-model", type=int, default=ModelConfig.d_model)
+    ap.add_argument("--ffn-dim", type=int, default=ModelConfig.ffn_dim)
+    ap.add_argument("--heads", type=int, default=ModelConfig.heads)
     ap.add_argument("--oversample", default="", metavar="KIND=N,...",
-                    help="repeat the training pairs of these kinds (data/train.kind) N times in each epoch, "
-                         "e.g. everyday=3,dialogue=3 to weight the smaller domains up")
+                    help="weigh the training pairs of these kinds (data/train.kind): N copies in each epoch, or a fraction "
+                         "of them, e.g. everyday=3,dialogue=3,catalogs=0.3")
     a = ap.parse_args()
 
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
     bf16 = has_bf16() and not a.no_bf16
     sp = spm.SentencePieceProcessor(model_file=a.spm)
-    cfg = ModelConfig(vocab_size=sp.get_piece_size())
+    cfg = ModelConfig(vocab_size=sp.get_piece_size(), encoder_layers=a.encoder_layers, decoder_layers=a.decoder_layers,
+                      d_model=a.d_model, ffn_dim=a.ffn_dim, heads=a.heads)
+    last = os.path.join(a.ckpt_dir, "last.pt")
+    if os.path.exists(last):  # a resumed run keeps the shape it was started with
+        cfg = ModelConfig(**torch.load(last)["config"])
     exts = tuple(a.exts.split(","))
     train = load_pairs(sp, os.path.join(a.data, "train"), 128, exts, a.max_src_len)
     if a.oversample:
-        train = oversample(train, os.path.join(a.data, "train.kind"), a.oversample)
+        train = oversample(train, os.path.join(a.data, "train.kind"), a.oversample, a.seed)
     dev = []
     for k in a.dev_sets.split(","):
         dev += load_pairs(sp, os.path.join(a.data, "dev." + k if k else "dev"), 128, exts, a.max_src_len)[:100]
@@ -153,7 +167,6 @@ def main():
     opt = torch.optim.Adam(model.parameters(), lr=a.lr, betas=(0.9, 0.98), eps=1e-9)
     step, epoch, spent = 0, 0, 0.0
     os.makedirs(a.ckpt_dir, exist_ok=True)
-    last = os.path.join(a.ckpt_dir, "last.pt")
     if os.path.exists(last):
         state = torch.load(last)
         model.load_state_dict(state["model"])

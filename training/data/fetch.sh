@@ -6,7 +6,7 @@ here="$(cd "$(dirname "$0")/.." && pwd)"
 work="$here/work"
 mkdir -p "$work/debs" "$work/x" "$work/ddtp/lists/partial"
 cd "$work/debs"
-pkgs=(trans-de-en libreoffice-l10n-de gimp-data inkscape gnucash-common freeciv-data)
+pkgs=(trans-de-en debian-reference-en debian-reference-de libreoffice-l10n-de gimp-data inkscape gnucash-common freeciv-data)
 for c in did dm dw ei httt l low nr sof sota sotbe thot trow tsg ttb utbs; do pkgs+=("wesnoth-1.16-$c"); done
 for p in "${pkgs[@]}"; do ls "${p}"_*.deb >/dev/null 2>&1 || apt-get download -q "$p" 2>&1 | grep -v "unsandboxed" || true; done
 for d in *.deb; do

@@ -1,10 +1,13 @@
 """Gettext catalogs (.mo) of Debian packages: English msgid -> German msgstr, per catalog.
+Two sets: the six packages of fetch.sh (work/x, output gettext.tsv, held-out UI sets come from these) and, with
+--catalogs, the broad set of fetch-catalogs.sh (work/xc, output catalogs.tsv, training only).
 Strips keyboard-shortcut markers (~ and _ and &), drops plural/context entries' metadata, format-only strings,
 and entries that are not translated (msgstr == msgid)."""
 import glob
 import os
 import re
 import struct
+import sys
 from common import WORK, write_pairs
 
 FORMAT_ONLY = re.compile(r"^[\W\d_]*(%[-#0-9.]*[sdifuxXlc]|\{[^}]*\}|\$\w+)?[\W\d_]*$")
@@ -37,9 +40,9 @@ def clean(s):
     return s.replace("\\n", " ")
 
 
-def rows():
-    for mo in sorted(glob.glob(os.path.join(WORK, "x", "*", "**", "de", "LC_MESSAGES", "*.mo"), recursive=True)):
-        package = os.path.relpath(mo, os.path.join(WORK, "x")).split(os.sep)[0]
+def rows(root, prefix=""):
+    for mo in sorted(glob.glob(os.path.join(root, "*", "**", "de", "LC_MESSAGES", "*.mo"), recursive=True)):
+        package = os.path.relpath(mo, root).split(os.sep)[0]
         domain = os.path.basename(mo)[:-3]
         for msgid, msgstr in read_mo(mo):
             if "\x04" in msgid:  # msgctxt \x04 msgid
@@ -49,8 +52,11 @@ def rows():
                 continue
             if not re.search(r"[A-Za-z]{2}", en):
                 continue
-            yield f"{package}/{domain}", en, de
+            yield f"{prefix}{package}/{domain}", en, de
 
 
 if __name__ == "__main__":
-    write_pairs("gettext", rows())
+    if "--catalogs" in sys.argv[1:]:
+        write_pairs("catalogs", rows(os.path.join(WORK, "xc"), "cat:"))
+    else:
+        write_pairs("gettext", rows(os.path.join(WORK, "x")))
