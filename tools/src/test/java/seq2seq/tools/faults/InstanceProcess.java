@@ -121,6 +121,16 @@ final class InstanceProcess implements AutoCloseable {
         return new Assignment(active, status.path("standbyTasks").asInt());
     }
 
+    /** The version of {@code model} it serves as stable now, from {@code /models}; null when it has no such model. */
+    String stableVersion(String model) throws IOException {
+        for (JsonNode m : JSON.readTree(get("/models").body())) {
+            if (model.equals(m.path("name").asText())) {
+                return m.path("stable").path("version").asText(null);
+            }
+        }
+        return null;
+    }
+
     /** active input partitions and standby tasks of one instance */
     record Assignment(Set<Integer> active, int standbyTasks) {
     }

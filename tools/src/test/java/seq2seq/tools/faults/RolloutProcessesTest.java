@@ -35,6 +35,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * read_committed to the committed end offsets), nothing is dead-lettered, and each input partition's results, in
  * request order, switch from
  * the old version to the new one once and never go back (so no memory answer of the old version follows the switch).
+ * The requests before the deploy are answered before it is written, and every instance serves the new version before
+ * the last chunks are sent, so each partition has results of both versions however slow the machine is; the chunks
+ * between the deploy and that point flow while the instances switch.
  */
 @Timeout(600)
 class RolloutProcessesTest {
@@ -44,6 +47,8 @@ class RolloutProcessesTest {
     private static final int CHUNK = 500;
     /** chunks sent before the deploy */
     private static final int BEFORE_DEPLOY = 8;
+    /** chunks after which every instance must serve the new version before the rest are sent */
+    private static final int SWITCHED_BY = 14;
 
     @TempDir
     Path dir;
@@ -98,11 +103,20 @@ class RolloutProcessesTest {
                     int schemaId = requests.register(schema);
                     List<String> texts = Texts.sentences(new Random(21), 400);
                     int next = 0;
+                    String oldVersion = null;
                     for (int chunk = 0; chunk < REQUESTS / CHUNK; chunk++) {
                         if (chunk == BEFORE_DEPLOY) {
+                            awaitAnswered(kafka.bootstrapServers(), registry.url(), pipeline.translationsTopic(),
+                                    pipeline.failuresTopic(), next);
+                            oldVersion = instances.get(0).stableVersion("tiny");
                             assertEquals(0, ServiceMain.commandLine().execute("models", "deploy", "tiny", v2.toString(),
                                     "--config", cli.toString()));
                             System.out.println("rollout-processes: deployed after " + next + " requests");
+                        }
+                        if (chunk == SWITCHED_BY) {
+                            awaitEveryInstanceServes(instances, oldVersion);
+                            System.out.println("rollout-processes: every instance serves the new version after "
+                                    + next + " requests");
                         }
                         Map<Integer, List<String>> ids = new TreeMap<>();
                         Map<Integer, List<String>> chunkTexts = new TreeMap<>();
@@ -175,6 +189,39 @@ class RolloutProcessesTest {
             }
             assertTrue(System.nanoTime() < deadline, "the three instances did not share the partitions in 120 s");
             Thread.sleep(500);
+        }
+    }
+
+    /** Waits until the first {@code count} requests have an outcome (read_committed). */
+    private static void awaitAnswered(String bootstrap, String registry, String translations, String failures,
+                                      int count) throws InterruptedException, IOException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(180).toNanos();
+        while (true) {
+            CommittedOutcomes out = CommittedOutcomes.read(bootstrap, registry, translations, failures, PARTITIONS,
+                    Duration.ofSeconds(30));
+            if (out.byId.size() >= count) {
+                return;
+            }
+            assertTrue(System.nanoTime() < deadline, "only " + out.byId.size() + " of the first " + count
+                    + " requests answered in 180 s");
+            Thread.sleep(1000);
+        }
+    }
+
+    /** Waits until every instance serves a stable version of {@code tiny} other than {@code before}. */
+    private static void awaitEveryInstanceServes(List<InstanceProcess> instances, String before) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+        while (true) {
+            boolean all = true;
+            for (InstanceProcess i : instances) {
+                String v = i.stableVersion("tiny");
+                all &= v != null && !v.equals(before);
+            }
+            if (all) {
+                return;
+            }
+            assertTrue(System.nanoTime() < deadline, "not every instance switched to the new version in 120 s");
+            Thread.sleep(250);
         }
     }
 
