@@ -304,9 +304,10 @@ public final class Engine implements Translator {
                           DetailedTranslation[] out) {
         List<long[]> ids = Arrays.stream(members).mapToObj(i -> encoded[i].ids()).toList();
         long t0 = System.nanoTime();
+        long[] decodeStart = {t0};
         List<List<Hypothesis>> hyps;
         try {
-            hyps = generateBatch(ids, o);
+            hyps = generateBatch(ids, o, decodeStart);
         } catch (RuntimeException e) {
             if (members.length == 1) {
                 out[members[0]] = failed(encoded[members[0]], e);
@@ -326,9 +327,10 @@ public final class Engine implements Translator {
             List<UnknownSpan> unknown = unknownSpans(e);
             String text = tokenizer.decode(Arrays.stream(content).asLongStream().toArray(),
                     copy[members[j]] ? UnknownCopy.fills(unknown) : List.of());
+            ComputeTimes times = new ComputeTimes(t0, decodeStart[0], System.nanoTime());
             out[members[j]] = new DetailedTranslation(
                     new Translation(text, e.ids().length, content.length, e.truncated(),
-                            Float.isNaN(best.score()) ? null : best.score(), each, null, e.unknownPieces(), unknown),
+                            Float.isNaN(best.score()) ? null : best.score(), each, null, e.unknownPieces(), unknown, times),
                     e.ids(), content);
         }
     }
@@ -416,6 +418,11 @@ public final class Engine implements Translator {
 
     /** One padded batch through the encoder and the search. */
     public List<List<Hypothesis>> generateBatch(List<long[]> sources, GenerationOptions o) {
+        return generateBatch(sources, o, new long[1]);
+    }
+
+    /** {@link #generateBatch(List, GenerationOptions)}; sets {@code decodeStart[0]} when the encoder is done. */
+    private List<List<Hypothesis>> generateBatch(List<long[]> sources, GenerationOptions o, long[] decodeStart) {
         int n = sources.size();
         if (n == 0) {
             return List.of();
@@ -428,7 +435,8 @@ public final class Engine implements Translator {
             throw new IllegalArgumentException("an input has " + len + " tokens, more than the model's " + info.maxInputTokens());
         }
         if (recurrent != null) {
-            try (RecurrentDecoder decoder = new RecurrentDecoder(recurrent, sources)) {
+            try (RecurrentDecoder decoder = new RecurrentDecoder(recurrent, sources)) { // runs the encoder
+                decodeStart[0] = System.nanoTime();
                 return Search.of(o, recurrent.manifest.startIndex, recurrent.manifest.stopIndex).run(decoder);
             } catch (OrtException e) {
                 throw new IllegalStateException("ONNX Runtime failed: " + e.getMessage(), e);
@@ -459,6 +467,7 @@ public final class Engine implements Translator {
                     throw e;
                 }
             }
+            decodeStart[0] = System.nanoTime();
             try (decoder) {
                 return Search.of(o, model.config().decoderStartTokenId(), model.config().eosTokenId()).run(decoder);
             }

@@ -17,12 +17,21 @@ import java.util.List;
  * @param unknownPieces  source tokens the model could not read (the tokenizer's unknown id), among those it was given
  * @param unknownSpans   the stretches of the source those tokens came from, in order, offsets into the task's text
  *                       (whether they were copied into {@code text}: see {@link UnknownCopy})
+ * @param times          when its batch encoded and decoded; null when the model did not run for it (empty input,
+ *                       nothing it can read, a failure)
  */
 public record Translation(String text, int inputTokens, int outputTokens, boolean truncated, Float score,
-                          long computeNanos, String error, int unknownPieces, List<UnknownSpan> unknownSpans) {
+                          long computeNanos, String error, int unknownPieces, List<UnknownSpan> unknownSpans,
+                          ComputeTimes times) {
 
     public Translation {
         unknownSpans = List.copyOf(unknownSpans);
+    }
+
+    /** A translation without phase times (see {@link #times}). */
+    public Translation(String text, int inputTokens, int outputTokens, boolean truncated, Float score,
+                       long computeNanos, String error, int unknownPieces, List<UnknownSpan> unknownSpans) {
+        this(text, inputTokens, outputTokens, truncated, score, computeNanos, error, unknownPieces, unknownSpans, null);
     }
 
     /** A translation whose source the model could read whole. */

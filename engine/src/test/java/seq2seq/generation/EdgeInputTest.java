@@ -50,6 +50,20 @@ class EdgeInputTest {
             assertEquals(0, t.outputTokens());
             assertFalse(t.truncated());
             assertNull(t.error());
+            assertNull(t.times(), "no phase times: the model did not run");
+        }
+    }
+
+    @Test
+    void aTranslationSaysWhenItsBatchEncodedAndDecoded() {
+        long before = System.nanoTime();
+        List<Translation> out = engine.translate(List.of(TranslationTask.of("The house is small."),
+                TranslationTask.of("Open the file.")));
+        long after = System.nanoTime();
+        for (Translation t : out) {
+            ComputeTimes c = t.times();
+            assertTrue(before <= c.encodeStartNanos() && c.encodeStartNanos() <= c.decodeStartNanos()
+                    && c.decodeStartNanos() <= c.endNanos() && c.endNanos() <= after, c.toString());
         }
     }
 

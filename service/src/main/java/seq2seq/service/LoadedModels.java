@@ -85,7 +85,7 @@ public final class LoadedModels implements AutoCloseable {
     public ModelVersion loadVersion(String name, Path dir, String expectedVersion) {
         AppConfig.ModelSpec spec = config.models().stream().filter(s -> s.name().equals(name)).findFirst().orElse(null);
         String dtype = spec != null ? spec.dtype() : config.get(Settings.MODEL_DTYPE);
-        MemoryCheck.require(dir, Double.parseDouble(config.get(Settings.MODELS_LOAD_HEADROOM)));
+        MemoryCheck.require(dir, config.getDouble(Settings.MODELS_LOAD_HEADROOM));
         Engine e = Engine.load(dir, EngineLoader.options(config, dtype), pool);
         try {
             String version = e.modelInfo().version();

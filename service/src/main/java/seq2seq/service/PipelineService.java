@@ -20,6 +20,7 @@ import seq2seq.streams.ModelRouter;
 import seq2seq.streams.ModelVersion;
 import seq2seq.streams.PipelineEvents;
 import seq2seq.streams.PipelineSettings;
+import seq2seq.streams.RequestTracer;
 import seq2seq.streams.SerdeFactory;
 import seq2seq.streams.TranslationTopology;
 
@@ -82,7 +83,12 @@ public final class PipelineService implements AutoCloseable {
      * and retired are unloaded through {@code models}.
      */
     public PipelineService(AppConfig config, LoadedModels models, PipelineEvents events) {
-        this(config, models.translators(), events, models::unload);
+        this(config, models, events, RequestTracer.OFF);
+    }
+
+    /** {@link #PipelineService(AppConfig, LoadedModels, PipelineEvents)} whose requests {@code tracer} traces. */
+    public PipelineService(AppConfig config, LoadedModels models, PipelineEvents events, RequestTracer tracer) {
+        this(config, models.translators(), events, tracer, models::unload);
     }
 
     /**
@@ -91,11 +97,17 @@ public final class PipelineService implements AutoCloseable {
      * closed by {@link #close()}: their owner closes them.
      */
     public PipelineService(AppConfig config, List<? extends Translator> translators, PipelineEvents events) {
-        this(config, translators, events, v -> { });
+        this(config, translators, events, RequestTracer.OFF);
+    }
+
+    /** {@link #PipelineService(AppConfig, List, PipelineEvents)} whose requests {@code tracer} traces. */
+    public PipelineService(AppConfig config, List<? extends Translator> translators, PipelineEvents events,
+                           RequestTracer tracer) {
+        this(config, translators, events, tracer, v -> { });
     }
 
     private PipelineService(AppConfig config, List<? extends Translator> translators, PipelineEvents events,
-                            Consumer<ModelVersion> unload) {
+                            RequestTracer tracer, Consumer<ModelVersion> unload) {
         this.config = config;
         PipelineSettings settings = config.pipeline();
         String serdeClass = config.get(Settings.SERDE_CLASS);
@@ -115,7 +127,7 @@ public final class PipelineService implements AutoCloseable {
         this.topology = TranslationTopology.build(settings, fleet,
                 SerdeFactory.create(serdeClass, TranslationRequest.class, serdeConfig),
                 SerdeFactory.create(serdeClass, TranslationResult.class, serdeConfig),
-                SerdeFactory.create(serdeClass, TranslationFailure.class, serdeConfig), events);
+                SerdeFactory.create(serdeClass, TranslationFailure.class, serdeConfig), events, tracer);
         Properties props = new Properties();
         props.putAll(config.kafkaStreams());
         props.put(DeadLetterHandler.EVENTS_CONFIG, events);

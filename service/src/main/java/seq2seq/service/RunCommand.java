@@ -12,6 +12,7 @@ import seq2seq.service.ops.Operations;
 import seq2seq.service.rollout.ControlTopic;
 import seq2seq.service.rollout.DeploymentFollower;
 import seq2seq.service.rollout.FleetStatus;
+import seq2seq.service.tracing.Tracing;
 import seq2seq.generation.Engine;
 
 import java.time.Duration;
@@ -50,6 +51,7 @@ public final class RunCommand implements Callable<Integer> {
         }
         GracefulShutdown shutdown = GracefulShutdown.install(closeTimeout.plus(WATCHDOG_SLACK));
         try (Operations ops = Operations.start(c);
+             Tracing tracing = Tracing.start(c); // closed after the stream: sends the last spans
              LoadedModels models = LoadedModels.load(c)) {
             String defaultModel = c.defaultModel();
             models.infos().stream().sorted(java.util.Comparator.comparing(m -> !m.name().equals(defaultModel)))
@@ -69,7 +71,11 @@ public final class RunCommand implements Callable<Integer> {
             if (shutdown.isRequested()) {
                 return 0;
             }
-            PipelineService service = new PipelineService(c, models, ops.events());
+            if (tracing.enabled()) {
+                log.info("tracing: spans of each request to {} as service {}", c.get(Settings.TRACING_ENDPOINT),
+                        c.get(Settings.TRACING_SERVICE_NAME));
+            }
+            PipelineService service = new PipelineService(c, models, ops.events(), tracing.tracer());
             DeploymentFollower follower = followControlTopic(c, service, models);
             ops.attachModels(() -> FleetStatus.json(service.fleet(), follower, ops.metrics()));
             try {

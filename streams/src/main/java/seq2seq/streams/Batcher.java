@@ -84,8 +84,11 @@ public final class Batcher implements AutoCloseable {
         }
     }
 
-    /** the result of one {@link Job} */
-    public record Done(long ticket, Translation translation) {
+    /**
+     * the result of one {@link Job}; {@code batchStartNanos} ({@link System#nanoTime()}) is when its batch was handed
+     * to the engine, the end of its wait in the queue
+     */
+    public record Done(long ticket, Translation translation, long batchStartNanos) {
     }
 
     /** Where one task's results arrive; closed when the task goes away, after which its queued jobs are skipped. */
@@ -430,7 +433,7 @@ public final class Batcher implements AutoCloseable {
         // called run(); one that finishes later, on an engine worker, dispatches the next itself
         AtomicBoolean submitting = new AtomicBoolean(true);
         running.whenComplete((out, failure) -> {
-            List<Translation> delivered = finish(lane, batch, tasks, out, failure, estimatedTokens, System.nanoTime() - start);
+            List<Translation> delivered = finish(lane, batch, tasks, out, failure, estimatedTokens, start);
             boolean more;
             Runnable drainedLane = null;
             synchronized (lock) {
@@ -485,7 +488,8 @@ public final class Batcher implements AutoCloseable {
     }
 
     private List<Translation> finish(Lane lane, List<Job> batch, List<TranslationTask> tasks, List<Translation> out,
-                                     Throwable failure, int tokens, long nanos) {
+                                     Throwable failure, int tokens, long start) {
+        long nanos = System.nanoTime() - start;
         if (failure == null && out.size() != tasks.size()) {
             failure = new IllegalStateException("the translator returned " + out.size() + " results for " + tasks.size() + " tasks");
         }
@@ -510,7 +514,7 @@ public final class Batcher implements AutoCloseable {
         }
         for (int i = 0; i < batch.size(); i++) {
             Job j = batch.get(i);
-            j.inbox().deliver(new Done(j.ticket(), out.get(i)));
+            j.inbox().deliver(new Done(j.ticket(), out.get(i), start));
         }
         return out;
     }

@@ -24,6 +24,8 @@ final class PendingRequest {
     String failure;
     /** the dead letter's reason for {@code failure} */
     seq2seq.avro.FailureReason failureReason = seq2seq.avro.FailureReason.INTERNAL;
+    /** its way through the instance, for tracing; null while tracing is off */
+    RequestTimeline timeline;
 
     PendingRequest(Envelope env, ModelVersion version, SplitText split) {
         this.env = env;

@@ -1,5 +1,6 @@
 package seq2seq.streams;
 
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -34,6 +35,9 @@ import java.util.TreeMap;
  * Back-pressure: a task holding {@code maxPending} buffered requests waits in {@code process()} for results (at
  * most {@code maxBlock} at a time) before it takes more. Kafka Streams then stops fetching for it once its
  * {@code buffered.records.per.partition} are queued. That wait happens inside an open transaction, hence the cap.
+ * <p>
+ * Longer than most classes: the restore, the look-ups, the hand-over to the batcher, the back-pressure wait and the
+ * ordered forward all work on the buffer and {@code pending}, and read in the order a record meets them.
  */
 final class TranslationProcessor implements Processor<byte[], Envelope, byte[], Outcome> {
     private static final Logger log = LoggerFactory.getLogger(TranslationProcessor.class);
@@ -50,6 +54,8 @@ final class TranslationProcessor implements Processor<byte[], Envelope, byte[], 
     private final Segmenter segmenter;
     /** metrics */
     private final PipelineEvents events;
+    /** spans; {@link RequestTracer#OFF} when tracing is off */
+    private final RequestTracer tracer;
 
     private ProcessorContext<byte[], Outcome> context;
     /** sequence number → request not yet forwarded, in arrival order */
@@ -64,13 +70,14 @@ final class TranslationProcessor implements Processor<byte[], Envelope, byte[], 
     private final SegmentsInFlight inFlight = new SegmentsInFlight();
     private long nextSeq;
 
-    TranslationProcessor(PipelineSettings settings, ModelFleet fleet, PipelineEvents events) {
+    TranslationProcessor(PipelineSettings settings, ModelFleet fleet, PipelineEvents events, RequestTracer tracer) {
         this.settings = settings;
         this.batcher = fleet.batcher();
         this.fleet = fleet;
         this.requestCheck = new RequestCheck(settings, fleet);
         this.segmenter = new Segmenter(settings.maxSegmentChars());
         this.events = events;
+        this.tracer = tracer;
     }
 
     @Override
@@ -84,6 +91,7 @@ final class TranslationProcessor implements Processor<byte[], Envelope, byte[], 
         try (KeyValueIterator<Long, Envelope> it = buffer.all()) {
             while (it.hasNext()) {
                 var kv = it.next();
+                RequestTimeline timeline = timeline(kv.value, true);
                 PendingRequest p;
                 try {
                     // routed again: the models or their versions may have changed since it was buffered
@@ -93,13 +101,14 @@ final class TranslationProcessor implements Processor<byte[], Envelope, byte[], 
                         p.failure = v.rejection().message();
                         p.failureReason = v.rejection().reason();
                     } else {
-                        p = prepare(kv.value, v.version());
+                        p = prepare(kv.value, v.version(), timeline);
                     }
                 } catch (RuntimeException e) { // keep its place in line; it leaves as a dead letter
                     log.error("task {}: cannot prepare buffered request {}", context.taskId(), kv.key, e);
                     p = new PendingRequest(kv.value, null, new SplitText(List.of(), List.of("")));
                     p.failure = "cannot prepare the buffered request: " + e;
                 }
+                p.timeline = timeline;
                 enqueue(kv.key, p, now);
                 nextSeq = kv.key + 1;
             }
@@ -120,19 +129,21 @@ final class TranslationProcessor implements Processor<byte[], Envelope, byte[], 
         long start = System.nanoTime();
         events.received();
         Envelope env = record.value();
+        RequestTimeline timeline = timeline(env, false);
         PendingRequest p;
         try { // up to here nothing is stored: a failure is this record's alone and goes to the dead letters
             RequestCheck.Verdict verdict = requestCheck.check(env.request(), env.key());
             if (verdict.rejection() != null) {
-                forwardFailure(env, verdict.rejection().reason(), verdict.rejection().message());
+                forwardFailure(env, timeline, verdict.rejection().reason(), verdict.rejection().message());
                 return;
             }
-            p = prepare(env, verdict.version());
+            p = prepare(env, verdict.version(), timeline);
         } catch (RuntimeException e) {
             log.error("task {}: cannot prepare {}-{}@{}", context.taskId(), env.topic(), env.partition(), env.offset(), e);
-            forwardFailure(env, FailureReason.INTERNAL, "cannot prepare the request: " + e);
+            forwardFailure(env, timeline, FailureReason.INTERNAL, "cannot prepare the request: " + e);
             return;
         }
+        p.timeline = timeline;
         if (p.missing == 0 && pending.isEmpty()) { // nothing ahead of it, nothing to translate: no buffer round trip
             forwardAndRelease(p);
             if (p.pieces.length > 0) {
@@ -154,22 +165,26 @@ final class TranslationProcessor implements Processor<byte[], Envelope, byte[], 
      * Splits the text (unless the model takes it whole) and fills in the segments the memory knows (for this model
      * and version); counts the others in {@code missing}. The version stays in use until the request is forwarded.
      */
-    private PendingRequest prepare(Envelope env, ModelVersion version) {
+    private PendingRequest prepare(Envelope env, ModelVersion version, RequestTimeline timeline) {
         try {
-            return prepareWith(env, version);
+            return prepareWith(env, version, timeline);
         } catch (RuntimeException e) {
             version.release();
             throw e;
         }
     }
 
-    private PendingRequest prepareWith(Envelope env, ModelVersion version) {
+    private PendingRequest prepareWith(Envelope env, ModelVersion version, RequestTimeline timeline) {
         TranslationRequest r = env.request();
         var model = version.info();
         // a model that needs the whole text (summarization: its seq2seq.json) gets it as one segment
         PendingRequest p = new PendingRequest(env, version, model.segmentSentences()
                 ? segmenter.split(r.getText(), r.getSourceLang()) : Segmenter.whole(r.getText()));
         List<String> segments = p.split.segments();
+        long lookupStart = timeline == null ? 0 : System.nanoTime();
+        if (timeline != null) {
+            timeline.checked(lookupStart, version, segments.size());
+        }
         for (int i = 0; i < segments.size(); i++) {
             // also the key that joins repeated segments in flight, with the memory off
             p.keys[i] = PartitionMemory.key(model, r, segments.get(i));
@@ -181,15 +196,27 @@ final class TranslationProcessor implements Processor<byte[], Envelope, byte[], 
                 p.missing++;
             }
         }
+        if (timeline != null && memory != null && !segments.isEmpty()) {
+            timeline.lookedUp(lookupStart, System.nanoTime(), segments.size(), segments.size() - p.missing);
+        }
         return p;
+    }
+
+    /** A new timeline for a request when tracing is on, else null. */
+    private RequestTimeline timeline(Envelope env, boolean restored) {
+        return tracer.enabled() ? new RequestTimeline(env, System.nanoTime(), restored) : null;
     }
 
     /** Adds a buffered request to {@code pending}; each missing segment gets (or shares) a ticket. */
     private void enqueue(long seq, PendingRequest p, long now) {
         pending.put(seq, p);
+        long at = p.timeline == null ? 0 : System.nanoTime();
         for (int i = 0; i < p.pieces.length; i++) {
             if (p.pieces[i] == null) {
                 inFlight.want(p, i, now);
+                if (p.timeline != null) {
+                    p.timeline.waiting(i, at);
+                }
             }
         }
     }
@@ -267,6 +294,9 @@ final class TranslationProcessor implements Processor<byte[], Envelope, byte[], 
             if (w.request().pieces[w.index()] == null) {
                 w.request().pieces[w.index()] = piece;
                 w.request().missing--;
+                if (w.request().timeline != null) {
+                    w.request().timeline.translated(w.index(), d.batchStartNanos(), tr.times());
+                }
             }
         }
     }
@@ -293,26 +323,37 @@ final class TranslationProcessor implements Processor<byte[], Envelope, byte[], 
     /** Forwards a complete request: its translation, or a dead letter if a segment failed in the engine. */
     private void forward(PendingRequest p) {
         if (p.failure != null) {
-            forwardFailure(p.env, p.failureReason, p.failure);
+            forwardFailure(p.env, p.timeline, p.failureReason, p.failure);
             return;
         }
         for (Piece piece : p.pieces) {
             if (piece.error() != null) {
-                forwardFailure(p.env, FailureReason.INFERENCE, piece.error());
+                forwardFailure(p.env, p.timeline, FailureReason.INFERENCE, piece.error());
                 return;
             }
         }
         TranslationResult result = ResultAssembler.assemble(p, context.currentSystemTimeMs());
-        context.forward(new Record<>(p.env.key(), Outcome.of(result), p.env.timestamp(), p.env.outputHeaders()));
+        send(p.env, p.timeline, Outcome.of(result), settings.translationsTopic());
         events.translated(result);
     }
 
-    private void forwardFailure(Envelope env, FailureReason reason, String message) {
+    private void forwardFailure(Envelope env, RequestTimeline timeline, FailureReason reason, String message) {
         log.warn("dead-lettering {}-{}@{} (id {}) as {}: {}", env.topic(), env.partition(), env.offset(),
                 env.request() == null ? null : env.request().getId(), reason, message);
-        context.forward(new Record<>(env.key(), Outcome.of(Failures.of(reason, message, env, context.currentSystemTimeMs())),
-                env.timestamp(), env.outputHeaders()));
+        send(env, timeline, Outcome.of(Failures.of(reason, message, env, context.currentSystemTimeMs())),
+                settings.failuresTopic());
         events.deadLettered(reason);
+    }
+
+    /** Forwards an outcome with the request's allowed headers, through the tracer when it has a timeline. */
+    private void send(Envelope env, RequestTimeline timeline, Outcome outcome, String topic) {
+        RecordHeaders headers = env.outputHeaders();
+        Runnable forward = () -> context.forward(new Record<>(env.key(), outcome, env.timestamp(), headers));
+        if (timeline == null) {
+            forward.run();
+        } else {
+            tracer.produce(timeline, outcome, topic, headers, forward);
+        }
     }
 
     @Override

@@ -61,6 +61,16 @@ public final class TranslationTopology {
     public static Topology build(PipelineSettings settings, ModelFleet fleet,
                                  Serde<TranslationRequest> requests, Serde<TranslationResult> results,
                                  Serde<TranslationFailure> failures, PipelineEvents events) {
+        return build(settings, fleet, requests, results, failures, events, RequestTracer.OFF);
+    }
+
+    /**
+     * {@link #build(PipelineSettings, ModelFleet, Serde, Serde, Serde, PipelineEvents)} whose requests are traced:
+     * {@code tracer} gets each request's timeline as its outcome is forwarded
+     */
+    public static Topology build(PipelineSettings settings, ModelFleet fleet,
+                                 Serde<TranslationRequest> requests, Serde<TranslationResult> results,
+                                 Serde<TranslationFailure> failures, PipelineEvents events, RequestTracer tracer) {
         StreamsBuilder builder = new StreamsBuilder();
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StoreNames.BUFFER),
                 Serdes.Long(), new EnvelopeSerde()).withCachingEnabled());
@@ -79,7 +89,7 @@ public final class TranslationTopology {
         }
         String[] stores = settings.memoryEnabled() ? new String[] {StoreNames.BUFFER, StoreNames.MEMORY} : new String[] {StoreNames.BUFFER};
         KStream<byte[], Outcome> outcomes = received.process(
-                () -> new TranslationProcessor(settings, fleet, events), Named.as("translate"), stores);
+                () -> new TranslationProcessor(settings, fleet, events, tracer), Named.as("translate"), stores);
         outcomes.filter((k, o) -> o.ok(), Named.as("ok"))
                 .mapValues(Outcome::result, Named.as("result"))
                 .to(settings.translationsTopic(), Produced.with(Serdes.ByteArray(), results).withName("translations"));

@@ -44,7 +44,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @Timeout(180)
 class HeadersTest {
-    private static final String TRACEPARENT = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+    static final String TRACEPARENT = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
 
     @TempDir
     Path dir;
@@ -53,20 +53,16 @@ class HeadersTest {
     void allowedHeadersTravelToResultsAndDeadLetters() throws Exception {
         try (EmbeddedKafka kafka = EmbeddedKafka.start(1);
              EmbeddedRegistry registry = EmbeddedRegistry.start(kafka.bootstrapServers())) {
-            AppConfig config = AppConfig.of(FailoverTest.sharedConfig(kafka, registry, "headers-test")).with(Map.of(
-                    "kafka.state.dir", dir.resolve("state").toString(),
-                    Settings.MAX_TEXT_CHARS.name(), "100"));
-            Topics.create(kafka.bootstrapServers(), config.pipeline(), 1, (short) 1);
+            AppConfig config = onePartition(kafka, registry, "headers-test", dir, Map.of());
             String topic = config.pipeline().requestsTopic();
-            Serializer<TranslationRequest> ser = SerdeFactory.create(config.get(Settings.SERDE_CLASS),
-                    TranslationRequest.class, config.serdes()).serializer();
+            Serializer<TranslationRequest> ser = requests(config);
             try (Engine engine = EngineLoader.load(FailoverTest.TINY_MODEL, config);
                  PipelineService service = new PipelineService(config, engine, PipelineEvents.NONE);
                  KafkaProducer<byte[], byte[]> producer = FailoverTest.producer(config)) {
                 service.start();
-                send(producer, topic, "good", ser.serialize(topic, request("good", "The house is small.")));
-                send(producer, topic, "too-long", ser.serialize(topic, request("too-long", "x".repeat(101))));
-                send(producer, topic, "garbage", "not a request".getBytes(StandardCharsets.UTF_8));
+                send(producer, topic, "good", ser.serialize(topic, request("good", "The house is small.")), TRACEPARENT);
+                send(producer, topic, "too-long", ser.serialize(topic, request("too-long", "x".repeat(101))), TRACEPARENT);
+                send(producer, topic, "garbage", "not a request".getBytes(StandardCharsets.UTF_8), TRACEPARENT);
                 producer.flush();
                 Map<String, Map<String, String>> headersByKey = read(config, 3);
                 assertEquals(3, headersByKey.size(), "one output per input: " + headersByKey.keySet());
@@ -80,20 +76,40 @@ class HeadersTest {
         }
     }
 
-    private static TranslationRequest request(String id, String text) {
+    /**
+     * The configuration of one instance on {@code kafka} with the tiny model, its state in {@code dir}, texts over 100
+     * characters dead-lettered, plus {@code more}; its topics created with one partition each.
+     */
+    static AppConfig onePartition(EmbeddedKafka kafka, EmbeddedRegistry registry, String appId, Path dir,
+                                  Map<String, String> more) {
+        Map<String, String> c = new HashMap<>(more);
+        c.put("kafka.state.dir", dir.resolve("state").toString());
+        c.put(Settings.MAX_TEXT_CHARS.name(), "100");
+        AppConfig config = AppConfig.of(FailoverTest.sharedConfig(kafka, registry, appId)).with(c);
+        Topics.create(kafka.bootstrapServers(), config.pipeline(), 1, (short) 1);
+        return config;
+    }
+
+    /** The serializer of the requests topic's values. */
+    static Serializer<TranslationRequest> requests(AppConfig config) {
+        return SerdeFactory.create(config.get(Settings.SERDE_CLASS), TranslationRequest.class, config.serdes()).serializer();
+    }
+
+    static TranslationRequest request(String id, String text) {
         return TranslationRequest.newBuilder().setId(id).setText(text).setAttributes(Map.of()).build();
     }
 
-    private static void send(KafkaProducer<byte[], byte[]> producer, String topic, String key, byte[] value) {
+    /** Sends a request with a {@code traceparent}, an allowed {@code x-correlation-id} ("corr-" + key) and a header not allowed. */
+    static void send(KafkaProducer<byte[], byte[]> producer, String topic, String key, byte[] value, String traceparent) {
         List<Header> headers = List.of(
-                new RecordHeader("traceparent", TRACEPARENT.getBytes(StandardCharsets.UTF_8)),
+                new RecordHeader("traceparent", traceparent.getBytes(StandardCharsets.UTF_8)),
                 new RecordHeader("x-correlation-id", ("corr-" + key).getBytes(StandardCharsets.UTF_8)),
                 new RecordHeader("x-secret", "do not copy".getBytes(StandardCharsets.UTF_8)));
         producer.send(new ProducerRecord<>(topic, null, key.getBytes(StandardCharsets.UTF_8), value, headers));
     }
 
     /** key → header name → value, of the committed results and dead letters, until {@code n} records came. */
-    private static Map<String, Map<String, String>> read(AppConfig config, int n) {
+    static Map<String, Map<String, String>> read(AppConfig config, int n) {
         var props = ClientProps.consumer(config);
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");

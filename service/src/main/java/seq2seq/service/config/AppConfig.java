@@ -75,6 +75,10 @@ public final class AppConfig {
         return Long.parseLong(get(p).strip());
     }
 
+    public double getDouble(Property p) {
+        return Double.parseDouble(get(p).strip());
+    }
+
     public boolean getBoolean(Property p) {
         return Boolean.parseBoolean(get(p).strip());
     }

@@ -26,6 +26,19 @@ public interface Check {
         };
     }
 
+    /** a decimal number from {@code min} to {@code max} (infinite: no upper bound) */
+    static Check number(double min, double max) {
+        String range = Double.isInfinite(max) ? ">= " + min : "between " + min + " and " + max;
+        return v -> {
+            try {
+                double n = Double.parseDouble(v.strip());
+                return n >= min && n <= max ? null : "must be a number " + range + ", got '" + v + "'";
+            } catch (NumberFormatException e) {
+                return "must be a number " + range + ", got '" + v + "'";
+            }
+        };
+    }
+
     static Check oneOf(String... choices) {
         List<String> allowed = Arrays.asList(choices);
         return v -> allowed.contains(v.strip()) ? null : "must be one of " + String.join(", ", allowed) + ", got '" + v + "'";

@@ -116,13 +116,8 @@ public final class Settings {
     public static final Property MODELS_CONTROL_TOPIC = add("models.control.topic", "translation-models",
             "compacted topic of `ModelDeployment` records that every instance follows to load, canary, shadow, switch and unload model versions (`models deploy|promote|rollback`); empty = versions only from the configuration", Check.ANY);
     public static final Property MODELS_LOAD_HEADROOM = add("models.load.headroom", "1.2",
-            "a new version loads only if the memory available is at least this many times its bundle's weight files", v -> {
-                try {
-                    return Double.parseDouble(v) >= 0 ? null : "must be a number >= 0, got '" + v + "'";
-                } catch (NumberFormatException e) {
-                    return "must be a number >= 0, got '" + v + "'";
-                }
-            });
+            "a new version loads only if the memory available is at least this many times its bundle's weight files",
+            Check.number(0, Double.POSITIVE_INFINITY));
     public static final Property ENGINE_THREADS = add("engine.intra.op.threads", "1",
             "ONNX Runtime threads per operator", intRange(1, 256));
 
@@ -181,6 +176,18 @@ public final class Settings {
             "how many recent translations the status page shows (0: none, e.g. for confidential text)", intRange(0, 1_000));
     public static final Property SHUTDOWN_TIMEOUT = add("shutdown.timeout.ms", "30000",
             "longest a graceful stop (SIGTERM, Ctrl-C) waits for Kafka Streams to commit and close; the process is halted 10 s after it", intRange(1_000, 600_000));
+
+    // --- tracing (docs/operations.md#tracing) ---
+    public static final Property TRACING_ENABLED = add("tracing.enabled", "false",
+            "export OpenTelemetry spans of each request (receive, memory look-up, queue wait, encode, decode, produce) under its `traceparent`", BOOLEAN);
+    public static final Property TRACING_ENDPOINT = add("tracing.otlp.endpoint", "http://localhost:4318/v1/traces",
+            "OTLP/HTTP (protobuf) traces endpoint the spans are sent to, e.g. an OpenTelemetry Collector's",
+            v -> v.strip().matches("https?://[^\\s/]+(/\\S*)?") ? null : "must be an http:// or https:// URL, got '" + v + "'");
+    public static final Property TRACING_SERVICE_NAME = add("tracing.service.name", "seq2seq-streams",
+            "`service.name` of the spans", NOT_BLANK);
+    public static final Property TRACING_SAMPLE_RATIO = add("tracing.sample.ratio", "1.0",
+            "share of requests without a `traceparent` that are traced; one with a `traceparent` follows its sampled flag",
+            Check.number(0, 1));
 
     /** All properties, in table order. */
     public static List<Property> all() {
