@@ -123,7 +123,7 @@ public final class Engine implements Translator {
                 }
             }
             GenerationOptions defaults = search.build();
-            OnnxModel model = OnnxModel.load(bundle, options.intraOpThreads(), options.profileDir());
+            OnnxModel model = OnnxModel.load(bundle, options.sessionSettings());
             return new Engine(model, null, tokenizer, options, defaults, new ModelInfo(bundle.name(), version,
                     bundle.maxInputTokens, bundle.languages, bundle.text.segmentSentences(), bundle.text.inputPrefix()),
                     pool, ownsPool);
@@ -140,7 +140,7 @@ public final class Engine implements Translator {
                     "a recurrent bundle has one weight variant (the files the manifest names); dtype " + options.dtype()
                             + " is not available");
         }
-        RecurrentModel model = RecurrentModel.load(dir, options.intraOpThreads(), options.profileDir());
+        RecurrentModel model = RecurrentModel.load(dir, options.sessionSettings());
         try {
             RecurrentManifest m = model.manifest;
             GenerationOptions.Builder search = GenerationOptions.defaults(new GenerationDefaults(m.maxLength, null, null,

@@ -2,6 +2,7 @@ package seq2seq.generation;
 
 import seq2seq.model.DecoderLayout;
 import seq2seq.model.Dtype;
+import seq2seq.model.SessionSettings;
 
 import java.nio.file.Path;
 
@@ -19,10 +20,14 @@ import java.nio.file.Path;
  * @param workers         batches run at once, each on its own thread (CTranslate2's inter_threads); a call with fewer
  *                        batches than workers has its batches cut so that every worker gets one
  * @param profileDir      where ONNX Runtime writes each session's per-operator profile when the engine closes, or null
+ * @param cpuArena        each ONNX Runtime session keeps its own CPU memory arena ({@link SessionSettings#cpuArena})
  */
 public record EngineOptions(Dtype dtype, DecoderLayout layout, int intraOpThreads, int batchTokens, int maxBatchSize,
                             Integer numBeams, Integer maxNewTokens, boolean outputScores, int workers,
-                            Path profileDir) {
+                            Path profileDir, boolean cpuArena) {
+
+    /** ONNX Runtime's CPU arena by default: see bench/report-rollout-rss.md for the choice */
+    public static final boolean DEFAULT_CPU_ARENA = false;
 
     public EngineOptions {
         if (intraOpThreads < 1) {
@@ -39,6 +44,11 @@ public record EngineOptions(Dtype dtype, DecoderLayout layout, int intraOpThread
     /** One worker on all cores, fp32, the decoder files the folder has, the bundle's search settings. */
     public static EngineOptions defaults() {
         return builder().build();
+    }
+
+    /** The options every ONNX Runtime session of the model gets. */
+    public SessionSettings sessionSettings() {
+        return new SessionSettings(intraOpThreads, cpuArena, profileDir);
     }
 
     public static Builder builder() {
@@ -62,6 +72,7 @@ public record EngineOptions(Dtype dtype, DecoderLayout layout, int intraOpThread
         private boolean outputScores = true;
         private int workers = 1;
         private Path profileDir;
+        private boolean cpuArena = DEFAULT_CPU_ARENA;
 
         private Builder() {
         }
@@ -77,6 +88,7 @@ public record EngineOptions(Dtype dtype, DecoderLayout layout, int intraOpThread
             outputScores = o.outputScores;
             workers = o.workers;
             profileDir = o.profileDir;
+            cpuArena = o.cpuArena;
         }
 
         public Builder dtype(Dtype v) {
@@ -129,6 +141,11 @@ public record EngineOptions(Dtype dtype, DecoderLayout layout, int intraOpThread
             return this;
         }
 
+        public Builder cpuArena(boolean v) {
+            cpuArena = v;
+            return this;
+        }
+
         /**
          * N batch workers, each on {@code intraOpThreads} threads, or when that is null on the cores shared among
          * them. N = 0 fills the cores: one worker per core, or with {@code intraOpThreads} set, cores / intraOpThreads.
@@ -148,7 +165,7 @@ public record EngineOptions(Dtype dtype, DecoderLayout layout, int intraOpThread
 
         public EngineOptions build() {
             return new EngineOptions(dtype, layout, intraOpThreads, batchTokens, maxBatchSize, numBeams, maxNewTokens,
-                    outputScores, workers, profileDir);
+                    outputScores, workers, profileDir, cpuArena);
         }
     }
 }

@@ -2,7 +2,6 @@ package seq2seq.model;
 
 import ai.onnxruntime.OrtException;
 
-import java.nio.file.Path;
 import java.util.List;
 
 /**
@@ -26,17 +25,18 @@ public final class OnnxModel implements AutoCloseable {
 
     /** Opens the bundle's ONNX files; a graph that does not match config.json is a {@link BundleException}. */
     public static OnnxModel load(ModelBundle bundle, int intraOpThreads) {
-        return load(bundle, intraOpThreads, null);
+        return load(bundle, SessionSettings.threads(intraOpThreads));
     }
 
     /**
-     * As {@link #load(ModelBundle, int)}; with a profileDir, every session (the model's files and the small graphs
-     * made here) writes ONNX Runtime's per-operator profile there, NAME_DATE.json, when this model closes.
+     * As {@link #load(ModelBundle, int)}, every session (the model's files and the small graphs made here) with these
+     * settings; with a profileDir, each writes ONNX Runtime's per-operator profile there, NAME_DATE.json, when this
+     * model closes.
      */
-    public static OnnxModel load(ModelBundle bundle, int intraOpThreads, Path profileDir) {
+    public static OnnxModel load(ModelBundle bundle, SessionSettings settings) {
         OnnxSessions sessions;
         try {
-            sessions = OnnxSessions.open(bundle, intraOpThreads, profileDir);
+            sessions = OnnxSessions.open(bundle, settings);
         } catch (BundleException | IllegalArgumentException e) {
             throw e;
         } catch (RuntimeException e) {

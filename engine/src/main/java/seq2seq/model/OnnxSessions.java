@@ -27,20 +27,17 @@ public final class OnnxSessions implements AutoCloseable {
     final OrtSession decoder;
     /** the pair's with-past decoder; null for the merged layout */
     final OrtSession decoderWithPast;
-    /** intra-op threads of every session */
-    private final int intraOpThreads;
-    /** where each session writes ONNX Runtime's per-operator profile when it closes; null: no profiling */
-    private final Path profileDir;
+    /** the options of every session */
+    private final SessionSettings settings;
     /** weight tables the files share, one copy for all sessions; closed after them */
     private final SharedTables sharedTables;
     /** the small graphs' sessions by name, made on first use */
     private final Map<String, OrtSession> smallGraphs = new ConcurrentHashMap<>();
 
-    private OnnxSessions(OrtEnvironment env, int intraOpThreads, Path profileDir, SharedTables sharedTables,
+    private OnnxSessions(OrtEnvironment env, SessionSettings settings, SharedTables sharedTables,
                          OrtSession encoder, OrtSession decoder, OrtSession decoderWithPast) {
         this.env = env;
-        this.intraOpThreads = intraOpThreads;
-        this.profileDir = profileDir;
+        this.settings = settings;
         this.sharedTables = sharedTables;
         this.encoder = encoder;
         this.decoder = decoder;
@@ -51,14 +48,8 @@ public final class OnnxSessions implements AutoCloseable {
      * Opens the bundle's ONNX files; with a profileDir, every session writes ONNX Runtime's per-operator profile
      * there, NAME_DATE.json, when it closes.
      */
-    static OnnxSessions open(ModelBundle bundle, int intraOpThreads, Path profileDir) {
-        if (profileDir != null) {
-            try {
-                java.nio.file.Files.createDirectories(profileDir);
-            } catch (java.io.IOException e) {
-                throw new IllegalArgumentException("cannot create the profile folder " + profileDir + ": " + e.getMessage(), e);
-            }
-        }
+    static OnnxSessions open(ModelBundle bundle, SessionSettings settings) {
+        createProfileDir(settings);
         OrtEnvironment env = environment();
         List<Path> files = new ArrayList<>(List.of(bundle.encoderFile, bundle.decoderFile));
         if (bundle.decoderWithPastFile != null) {
@@ -69,18 +60,30 @@ public final class OnnxSessions implements AutoCloseable {
         OrtSession dec = null;
         OrtSession past = null;
         try {
-            enc = session(env, bundle, bundle.encoderFile, intraOpThreads, profileDir, shared);
-            dec = session(env, bundle, bundle.decoderFile, intraOpThreads, profileDir, shared);
+            enc = session(env, bundle, bundle.encoderFile, settings, shared);
+            dec = session(env, bundle, bundle.decoderFile, settings, shared);
             if (bundle.decoderWithPastFile != null) {
-                past = session(env, bundle, bundle.decoderWithPastFile, intraOpThreads, profileDir, shared);
+                past = session(env, bundle, bundle.decoderWithPastFile, settings, shared);
             }
-            return new OnnxSessions(env, intraOpThreads, profileDir, shared, enc, dec, past);
+            return new OnnxSessions(env, settings, shared, enc, dec, past);
         } catch (RuntimeException e) {
             closeQuietly(enc);
             closeQuietly(dec);
             closeQuietly(past);
             shared.close();
             throw e;
+        }
+    }
+
+    /** Creates the settings' profile folder, if they name one. */
+    static void createProfileDir(SessionSettings settings) {
+        Path dir = settings.profileDir();
+        if (dir != null) {
+            try {
+                java.nio.file.Files.createDirectories(dir);
+            } catch (java.io.IOException e) {
+                throw new IllegalArgumentException("cannot create the profile folder " + dir + ": " + e.getMessage(), e);
+            }
         }
     }
 
@@ -93,10 +96,10 @@ public final class OnnxSessions implements AutoCloseable {
         return OrtEnvironment.getEnvironment(OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR, "seq2seq");
     }
 
-    private static OrtSession session(OrtEnvironment env, ModelBundle bundle, Path file, int threads, Path profileDir,
+    private static OrtSession session(OrtEnvironment env, ModelBundle bundle, Path file, SessionSettings settings,
                                       SharedTables shared) {
         String name = file.getFileName().toString().replaceFirst("\\.onnx$", "");
-        try (OrtSession.SessionOptions o = options(threads, profileDir, name)) {
+        try (OrtSession.SessionOptions o = options(settings, name)) {
             shared.addTo(o, file);
             return env.createSession(file.toString(), o);
         } catch (OrtException e) {
@@ -104,10 +107,10 @@ public final class OnnxSessions implements AutoCloseable {
         }
     }
 
-    /** profileDir null: no profile; else the session's profile goes to profileDir/name_DATE.json */
-    static OrtSession.SessionOptions options(int threads, Path profileDir, String name) throws OrtException {
+    /** The session's options; with a profile folder, its profile goes to profileDir/name_DATE.json. */
+    static OrtSession.SessionOptions options(SessionSettings settings, String name) throws OrtException {
         OrtSession.SessionOptions o = new OrtSession.SessionOptions();
-        o.setIntraOpNumThreads(threads);
+        o.setIntraOpNumThreads(settings.intraOpThreads());
         o.setInterOpNumThreads(1);
         o.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
         o.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
@@ -117,8 +120,9 @@ public final class OnnxSessions implements AutoCloseable {
         // Memory patterns are planned per input shape; a decoder's shapes change every step (rows, cache length), so
         // the plans only pile up: off (docs/engine.md, "Memory").
         o.setMemoryPatternOptimization(false);
-        if (profileDir != null) {
-            o.enableProfiling(profileDir.resolve(name).toString());
+        o.setCPUArenaAllocator(settings.cpuArena());
+        if (settings.profileDir() != null) {
+            o.enableProfiling(settings.profileDir().resolve(name).toString());
         }
         return o;
     }
@@ -136,7 +140,7 @@ public final class OnnxSessions implements AutoCloseable {
     /** The session of a small graph built in Java, made on first use and kept; {@code graph} makes its bytes. */
     OrtSession smallGraph(String name, Supplier<byte[]> graph) {
         return smallGraphs.computeIfAbsent(name, n -> {
-            try (OrtSession.SessionOptions o = options(intraOpThreads, profileDir, n)) {
+            try (OrtSession.SessionOptions o = options(settings, n)) {
                 return env.createSession(graph.get(), o);
             } catch (OrtException e) {
                 throw new IllegalStateException("cannot build the " + n + " graph: " + e.getMessage(), e);
@@ -145,7 +149,7 @@ public final class OnnxSessions implements AutoCloseable {
     }
 
     public int intraOpThreads() {
-        return intraOpThreads;
+        return settings.intraOpThreads();
     }
 
     /** An int64 tensor owned by the caller. */

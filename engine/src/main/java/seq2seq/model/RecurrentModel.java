@@ -52,21 +52,15 @@ public final class RecurrentModel implements AutoCloseable {
      * Opens and checks a recurrent bundle (see {@link RecurrentManifest#isRecurrent}); with a profileDir, each session
      * writes ONNX Runtime's per-operator profile there when the model closes. Errors name the file and the field.
      */
-    public static RecurrentModel load(Path dir, int intraOpThreads, Path profileDir) {
+    public static RecurrentModel load(Path dir, SessionSettings settings) {
         RecurrentManifest m = RecurrentManifest.read(dir);
-        if (profileDir != null) {
-            try {
-                Files.createDirectories(profileDir);
-            } catch (java.io.IOException e) {
-                throw new IllegalArgumentException("cannot create the profile folder " + profileDir + ": " + e.getMessage(), e);
-            }
-        }
+        OnnxSessions.createProfileDir(settings);
         OrtEnvironment env = OnnxSessions.environment();
         OrtSession enc = null;
         OrtSession dec = null;
         try {
-            enc = session(env, m, "encoder", m.encoder.file(), intraOpThreads, profileDir);
-            dec = session(env, m, "decoder", m.decoder.file(), intraOpThreads, profileDir);
+            enc = session(env, m, "encoder", m.encoder.file(), settings);
+            dec = session(env, m, "decoder", m.decoder.file(), settings);
             return new RecurrentModel(m, env, enc, dec);
         } catch (RuntimeException e) {
             closeQuietly(enc);
@@ -75,15 +69,15 @@ public final class RecurrentModel implements AutoCloseable {
         }
     }
 
-    private static OrtSession session(OrtEnvironment env, RecurrentManifest m, String field, String file, int threads,
-                                      Path profileDir) {
+    private static OrtSession session(OrtEnvironment env, RecurrentManifest m, String field, String file,
+                                      SessionSettings settings) {
         Path p = m.dir.resolve(file);
         if (!Files.isRegularFile(p)) {
             throw new BundleException(m.dir, file, "file is missing (named by " + RecurrentManifest.FILE + " field \""
                     + field + ".file\")");
         }
         String name = p.getFileName().toString().replaceFirst("\\.onnx$", "");
-        try (OrtSession.SessionOptions o = OnnxSessions.options(threads, profileDir, name)) {
+        try (OrtSession.SessionOptions o = OnnxSessions.options(settings, name)) {
             return env.createSession(p.toString(), o);
         } catch (OrtException e) {
             throw new BundleException(m.dir, file, "ONNX Runtime cannot load it: " + e.getMessage(), e);

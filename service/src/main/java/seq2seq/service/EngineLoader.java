@@ -29,6 +29,6 @@ public final class EngineLoader {
     static EngineOptions options(AppConfig c, String dtype) {
         return EngineOptions.defaults().toBuilder().dtype(Dtype.parse(dtype))
                 .workersOnCores(c.getInt(Settings.BATCH_WORKERS), c.getInt(Settings.ENGINE_THREADS))
-                .maxBatchSize(c.getInt(Settings.BATCH_SIZE)).build();
+                .maxBatchSize(c.getInt(Settings.BATCH_SIZE)).cpuArena(c.getBoolean(Settings.ENGINE_CPU_ARENA)).build();
     }
 }

@@ -111,7 +111,10 @@ public final class LoadedModels implements AutoCloseable {
         }
     }
 
-    /** Closes a version's engine (it is no longer served and has no batch running). */
+    /**
+     * Closes a version's engine (it is no longer served and has no batch running) and gives the native memory it
+     * freed back to the operating system ({@link NativeMemory}).
+     */
     public void unload(ModelVersion v) {
         Engine e;
         synchronized (open) {
@@ -119,6 +122,7 @@ public final class LoadedModels implements AutoCloseable {
         }
         if (e != null) {
             e.close();
+            NativeMemory.release();
             log.info("model {} version {} unloaded", v.name(), v.version());
         }
     }

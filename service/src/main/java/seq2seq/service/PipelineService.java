@@ -123,7 +123,7 @@ public final class PipelineService implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        this.fleet = new ModelFleet(batcher, router, v -> unloader.execute(() -> unload.accept(v)));
+        this.fleet = new ModelFleet(batcher, router, events, v -> unloader.execute(() -> unload.accept(v)));
         this.topology = TranslationTopology.build(settings, fleet,
                 SerdeFactory.create(serdeClass, TranslationRequest.class, serdeConfig),
                 SerdeFactory.create(serdeClass, TranslationResult.class, serdeConfig),

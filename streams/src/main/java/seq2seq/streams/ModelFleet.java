@@ -66,20 +66,24 @@ public final class ModelFleet {
     private final boolean strictLanguages;
     /** what happens to a retired version once no request or batch uses it (its owner closes its engine) */
     private final Consumer<ModelVersion> unload;
+    /** where a canary's start is reported */
+    private final PipelineEvents events;
     private volatile Snapshot snapshot;
 
     /** The batcher's models, each as its own stable version; retired versions are left to their owner to close. */
     public ModelFleet(Batcher batcher, ModelRouter router) {
-        this(batcher, router, v -> { });
+        this(batcher, router, PipelineEvents.NONE, v -> { });
     }
 
     /**
      * @param batcher the instance's batcher, already serving each of {@code router}'s models
      * @param router  the models' names, languages and the default, in configuration order
+     * @param events  told when a canary starts (or its share changes)
      * @param unload  called once per retired version after its last request and batch (from any thread)
      */
-    public ModelFleet(Batcher batcher, ModelRouter router, Consumer<ModelVersion> unload) {
+    public ModelFleet(Batcher batcher, ModelRouter router, PipelineEvents events, Consumer<ModelVersion> unload) {
         this.batcher = batcher;
+        this.events = events;
         this.defaultModel = router.defaultModel().name();
         this.strictLanguages = router.strictLanguages();
         this.unload = unload;
@@ -133,6 +137,12 @@ public final class ModelFleet {
         before.router.models().forEach(m -> infos.add(next.get(m.name()).stable().info()));
         if (old == null) {
             infos.add(d.stable().info());
+        }
+        boolean canaryStarts = d.candidate() != null && !d.shadow() && (old == null || old.candidate() != d.candidate()
+                || old.shadow() || old.canaryPercent() != d.canaryPercent());
+        if (canaryStarts) {
+            // before the first request can reach it
+            events.canaryStarted(d.name(), d.candidate().version());
         }
         snapshot = new Snapshot(Map.copyOf(next), new ModelRouter(infos, defaultModel, strictLanguages));
         if (old != null) {

@@ -53,6 +53,13 @@ public interface PipelineEvents {
     default void shadowCompared(String model, String shadowVersion, boolean exact, double chrf) {
     }
 
+    /**
+     * {@code model} is about to send a share of its requests to the canary {@code version}, or to change that share:
+     * what the canary answers from now on is its measured share
+     */
+    default void canaryStarted(String model, String version) {
+    }
+
     /** a segment of {@code model}'s waited {@code nanos} in the batcher's queue before its batch started */
     default void queueWait(String model, long nanos) {
     }

@@ -100,10 +100,16 @@ final class BenchCommand implements Callable<Integer> {
     int kafkaRequests;
 
     @Mixin
+    ArenaProbeArgs arenaProbes;
+
+    @Mixin
     LoadArgs loadArgs;
 
     @Mixin
     WorkerArgs workerArgs;
+
+    @Mixin
+    ArenaArgs arenaArgs;
 
     /** the engine runs' batch workers and intra-op threads, from --workers and --threads */
     private EngineOptions engineOptions;
@@ -150,7 +156,10 @@ final class BenchCommand implements Callable<Integer> {
                 return 1;
             }
         }
-        engineOptions = workerArgs.applyTo(EngineOptions.builder()).build();
+        if (arenaProbes.requested()) {
+            return arenaProbes.run(models.get(0), dtypes, batches, inputs, workerArgs, arenaArgs, out, err, stdout);
+        }
+        engineOptions = arenaArgs.applyTo(workerArgs.applyTo(EngineOptions.builder())).build();
         int engineWorkers = engineOptions.workers();
         int engineThreads = engineOptions.intraOpThreads();
         BenchReport report = new BenchReport();
@@ -161,6 +170,7 @@ final class BenchCommand implements Callable<Integer> {
                 + ", max heap " + Runtime.getRuntime().maxMemory() / (1024 * 1024) + " MiB");
         report.context.put("engine threads", engineWorkers == 1 ? engineThreads + " intra-op"
                 : engineWorkers + " batch workers × " + engineThreads + " intra-op (a call's batch is cut in " + engineWorkers + ")");
+        report.context.put("ONNX Runtime CPU arena", engineOptions.cpuArena() ? "on" : "off");
         report.context.put("inputs", input + " (" + inputs.size() + " sentences)");
         report.context.put("greedy output", "tokens only, no scores, in both runtimes (transformers.js' generate() returns none)");
         if (repeats > 1) {

@@ -26,6 +26,9 @@ final class EngineArgs {
     @Mixin
     WorkerArgs workers;
 
+    @Mixin
+    ArenaArgs arena;
+
     @Option(names = "--layout", paramLabel = "auto|merged|separate", defaultValue = "auto", description = "Decoder files to use. Default: ${DEFAULT-VALUE}")
     String layout;
 
@@ -40,7 +43,7 @@ final class EngineArgs {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("unknown --layout '" + layout + "' (expected auto, merged or separate)");
         }
-        return workers.applyTo(EngineOptions.builder().dtype(Dtype.parse(dtype)).layout(l).batchTokens(batchTokens)
-                .numBeams(beams).maxNewTokens(maxNewTokens).profileDir(ortProfile)).build();
+        return arena.applyTo(workers.applyTo(EngineOptions.builder())).dtype(Dtype.parse(dtype)).layout(l).batchTokens(batchTokens)
+                .numBeams(beams).maxNewTokens(maxNewTokens).profileDir(ortProfile).build();
     }
 }

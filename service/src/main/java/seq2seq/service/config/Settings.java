@@ -1,5 +1,6 @@
 package seq2seq.service.config;
 
+import seq2seq.generation.EngineOptions;
 import seq2seq.streams.PipelineSettings;
 
 import java.util.ArrayList;
@@ -120,6 +121,8 @@ public final class Settings {
             Check.number(0, Double.POSITIVE_INFINITY));
     public static final Property ENGINE_THREADS = add("engine.intra.op.threads", "1",
             "ONNX Runtime threads per operator", intRange(1, 256));
+    public static final Property ENGINE_CPU_ARENA = add("engine.cpu.arena", String.valueOf(EngineOptions.DEFAULT_CPU_ARENA),
+            "each ONNX Runtime session keeps its own CPU memory arena, grown to its largest run and kept while loaded; false: tensors come from and go back to the C allocator (less resident memory, most with two versions loaded in a rollout; docs/engine.md#memory)", BOOLEAN);
 
     // --- requests ---
     public static final Property MAX_TEXT_CHARS = add("text.max.chars", "10000",

@@ -57,6 +57,8 @@ public final class Metrics implements PipelineEvents, AutoCloseable {
     private final Counter in;
     /** each model's series, by model name */
     private final Map<String, PerModel> perModel = new java.util.concurrent.ConcurrentHashMap<>();
+    /** each version's translations, and a canary's share of them */
+    private final CanaryShares canaryShares = new CanaryShares(registry);
     /** each model's latency-target series, by model name; none without batch.latency.target.ms */
     private final Map<String, TargetSeries> targets = new java.util.concurrent.ConcurrentHashMap<>();
     /** the overall figures the status page shows (not exported: /metrics has them per model) */
@@ -221,6 +223,8 @@ public final class Metrics implements PipelineEvents, AutoCloseable {
     public void translated(TranslationResult result) {
         PerModel m = of(result.getModel());
         (result.getCached() ? m.outCached : m.outComputed).increment();
+        canaryShares.translated(result.getModel() == null ? "unknown" : result.getModel(),
+                result.getModelVersion() == null ? "unknown" : result.getModelVersion());
         (result.getCached() ? outCached : outComputed).increment();
         outRate.add(1);
         long latencyMs = Math.max(0, result.getLatencyMs());
@@ -304,6 +308,29 @@ public final class Metrics implements PipelineEvents, AutoCloseable {
         double agreed = same == null ? 0 : same.count();
         double segments = agreed + (differ == null ? 0 : differ.count());
         return new ShadowAgreement((long) segments, agreed / segments, chrf.mean());
+    }
+
+    @Override
+    public void canaryStarted(String model, String version) {
+        canaryShares.started(model, version);
+    }
+
+    /**
+     * The share of a model's translations that its canary {@code version} produced since it started (or its percent
+     * last changed); null when that is not the model's canary.
+     */
+    public CanaryShare canaryShare(String model, String version) {
+        return canaryShares.share(model, version);
+    }
+
+    /**
+     * @param answered translations the version produced
+     * @param of       translations of its model over the same time, by any version
+     */
+    public record CanaryShare(long answered, long of) {
+        public double percent() {
+            return of == 0 ? 0 : 100.0 * answered / of;
+        }
     }
 
     /**

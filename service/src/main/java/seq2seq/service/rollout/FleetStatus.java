@@ -9,7 +9,10 @@ import seq2seq.streams.ModelVersion;
 
 import java.nio.file.Path;
 
-/** The /models document: each model's versions as served now, its canary or shadow share, and why a deployment failed. */
+/**
+ * The /models document: each model's versions as served now, its canary's configured share and the share it
+ * answered since it started, or its shadow's agreement, and why a deployment failed.
+ */
 public final class FleetStatus {
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -18,7 +21,7 @@ public final class FleetStatus {
 
     /**
      * @param follower the control topic's follower, or null when rollout is off
-     * @param metrics  where the shadow agreement is counted
+     * @param metrics  where the versions' translations and the shadow agreement are counted
      */
     public static String json(ModelFleet fleet, DeploymentFollower follower, Metrics metrics) {
         ArrayNode out = JSON.createArrayNode();
@@ -30,6 +33,13 @@ public final class FleetStatus {
                 version(m.putObject(d.shadow() ? "shadow" : "canary"), d.candidate(), follower);
                 if (!d.shadow()) {
                     m.put("canary_percent", d.canaryPercent());
+                    Metrics.CanaryShare share = metrics.canaryShare(d.name(), d.candidate().version());
+                    if (share != null) {
+                        ObjectNode answered = m.putObject("canary_answered");
+                        answered.put("percent", share.percent());
+                        answered.put("translations", share.answered());
+                        answered.put("of", share.of());
+                    }
                 } else {
                     Metrics.ShadowAgreement a = metrics.shadowAgreement(d.name(), d.candidate().version());
                     if (a != null) {

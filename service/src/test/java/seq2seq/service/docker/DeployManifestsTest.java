@@ -105,6 +105,25 @@ class DeployManifestsTest {
         assertEquals(env.get(Settings.BOOTSTRAP_SERVERS.envVar()), trigger.path("bootstrapServers").asText());
     }
 
+    /**
+     * The pods run the JVM and glibc's allocator as the image does: the heap, and MALLOC_ARENA_MAX that lets an
+     * unloaded model version's memory go back (bench/report-rollout-rss.md).
+     */
+    @Test
+    void podsSetTheNativeMemoryEnvironmentOfTheImage() throws IOException {
+        String dockerfile = Files.readString(DockerFilesTest.DOCKER.resolve("Dockerfile"));
+        JsonNode container = kind(documents(K8S), "StatefulSet").path("spec").path("template").path("spec")
+                .path("containers").get(0);
+        Map<String, String> env = new HashMap<>();
+        container.path("env").forEach(e -> env.put(e.path("name").asText(), e.path("value").asText("")));
+        for (String variable : List.of("JAVA_TOOL_OPTIONS", "MALLOC_ARENA_MAX")) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^(?:ENV)?\\s+" + variable + "=(\"[^\"]*\"|\\S+)")
+                    .matcher(dockerfile);
+            assertTrue(m.find(), "the Dockerfile sets " + variable);
+            assertEquals(m.group(1).replace("\"", ""), env.get(variable), variable + " in " + K8S);
+        }
+    }
+
     @Test
     void composeFileMatchesTheApplication() throws IOException {
         JsonNode compose = documents(COMPOSE).get(0);

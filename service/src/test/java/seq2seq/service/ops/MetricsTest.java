@@ -41,6 +41,45 @@ class MetricsTest {
         throw new AssertionError("no sample " + series + " in the scrape:\n" + scrape);
     }
 
+    static TranslationResult resultOf(String id, String version) {
+        TranslationResult r = result(id, false, 10, 3);
+        r.setModelVersion(version);
+        return r;
+    }
+
+    @Test
+    void aCanarysShareCountsFromItsStart() {
+        try (Metrics m = new Metrics(5)) {
+            m.modelLoaded(new ModelInfo("tiny", "v1", 128));
+            for (int i = 0; i < 50; i++) {
+                m.translated(resultOf("before-" + i, "v1"));
+            }
+            assertNull(m.canaryShare("tiny", "v2"), "no canary yet");
+            m.canaryStarted("tiny", "v2");
+            Metrics.CanaryShare none = m.canaryShare("tiny", "v2");
+            assertEquals(0, none.of(), "v1's 50 translations before the canary are not counted");
+            // v2 answers 3 of the next 30 (10 %)
+            for (int i = 0; i < 30; i++) {
+                m.translated(resultOf("canary-" + i, i % 10 == 0 ? "v2" : "v1"));
+            }
+            Metrics.CanaryShare share = m.canaryShare("tiny", "v2");
+            assertEquals(3, share.answered());
+            assertEquals(30, share.of());
+            assertEquals(10.0, share.percent(), 1e-9);
+            assertNull(m.canaryShare("tiny", "v1"), "v1 is not the canary");
+            assertNull(m.canaryShare("other", "v2"));
+            // the share changes (or the canary is deployed again): counted from then
+            m.canaryStarted("tiny", "v2");
+            for (int i = 0; i < 4; i++) {
+                m.translated(resultOf("half-" + i, i % 2 == 0 ? "v2" : "v1"));
+            }
+            assertEquals(50.0, m.canaryShare("tiny", "v2").percent(), 1e-9);
+            String s = m.scrape();
+            assertEquals(79, sample(s, "s2s_records_out_by_version_total{model=\"tiny\",version=\"v1\"}"));
+            assertEquals(5, sample(s, "s2s_records_out_by_version_total{model=\"tiny\",version=\"v2\"}"));
+        }
+    }
+
     @Test
     void countersHistogramsAndInfoAppearInTheScrape() {
         try (Metrics m = new Metrics(5)) {

@@ -1,5 +1,7 @@
 package seq2seq.tools.rollout;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -127,6 +129,12 @@ class RolloutTest {
                         canary.size(), v2Hash, 100.0 * onV2 / canary.size());
                 assertEquals(10.0, 100.0 * onV2 / canary.size(), 3.0, "the canary's share");
                 assertTrue(canary.values().stream().allMatch(v -> v.equals(v2Hash) || v.equals(v1.version())));
+                // /models shows the share the canary answered beside the one configured, counted as the results say
+                JsonNode canaryStatus = new ObjectMapper().readTree(FleetStatus.json(fleet, follower, metrics)).get(0);
+                assertEquals(10, canaryStatus.get("canary_percent").asInt());
+                assertEquals(onV2, canaryStatus.at("/canary_answered/translations").asLong(), canaryStatus.toString());
+                assertEquals(canary.size(), canaryStatus.at("/canary_answered/of").asLong(), canaryStatus.toString());
+                assertEquals(100.0 * onV2 / canary.size(), canaryStatus.at("/canary_answered/percent").asDouble(), 1e-9);
 
                 assertEquals(0, models("promote", "tiny", "--config", file.toString()));
                 waitFor(() -> fleet.deployment("tiny").candidate() == null
