@@ -5,6 +5,7 @@ import org.slf4j.LoggerFactory;
 import seq2seq.generation.Translation;
 import seq2seq.generation.Translator;
 import seq2seq.generation.TranslationTask;
+import seq2seq.streams.RoundRobinLanes.Lane;
 
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -52,11 +53,9 @@ import java.util.function.Consumer;
  *
  * <h2>Several models and versions: one queue each, round robin</h2>
  * Each model version ({@link ModelVersion}) has its own FIFO queue and a batch never mixes versions, so a switch of
- * version happens at a batch boundary. Versions come and go while running ({@link #add}, {@link #remove}). Whenever a worker frees, the next batch comes from
- * the next model, in round-robin order after the one that started a batch last, that has queued work. So with k models
- * waiting, each starts at least one batch in every k batches started: a model with a large backlog cannot starve a
- * quiet one, whose batch starts when the first worker frees (within one batch time, with two models) instead of after
- * the backlog. Within a model's queue, work stays first come first served.
+ * version happens at a batch boundary. Versions come and go while running ({@link #add}, {@link #remove}). Which
+ * version's queue the next batch comes from is {@link RoundRobinLanes}' job, so that a model with a backlog cannot
+ * starve a quiet one.
  * <p>
  * With a latency target ({@link LatencyTarget}) the largest batch cut from a lane is the target's choice for it (at
  * most the batch size), which it makes from the times this class measures and the rows it is handed.
@@ -68,8 +67,9 @@ import java.util.function.Consumer;
  * (segments, estimated tokens) bound how long one engine call takes, which bounds the latency of everything behind it
  * and the time a task under back-pressure waits (see {@code TranslationProcessor}).
  * <p>
- * One class, longer than most: the queues, the batches in flight, the shadow mirroring and the drain of a retired
- * version all change under one lock, and keeping them together keeps that lock's rules in one place.
+ * Longer than most classes: the batches in flight, the shadow mirroring and the drain of a retired version all change
+ * under one lock with the queues, and keeping them together keeps that lock's rules in one place (the queues and the
+ * round robin are {@link RoundRobinLanes}, guarded by the same lock).
  */
 public final class Batcher implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Batcher.class);
@@ -132,31 +132,10 @@ public final class Batcher implements AutoCloseable {
         }
     }
 
-    /** one model version's queue; guarded by the batcher's lock */
-    private static final class Lane {
-        final ModelVersion version;
-        /** what the tasks submitted for this version and no batch has taken yet */
-        final ArrayDeque<Job> queue = new ArrayDeque<>();
-        /** batches of this lane running now */
-        int running;
-        /** the version each finished batch is run again on, for comparison only; null for none */
-        ModelVersion shadow;
-        /** set by remove(): runs once the last batch is done, after which the lane is gone */
-        Runnable whenDrained;
-
-        Lane(ModelVersion version) {
-            this.version = version;
-        }
-    }
-
-    /** the lanes, in round-robin order; guarded by lock */
-    private final List<Lane> lanes = new ArrayList<>();
-    /** the same, by version; guarded by lock */
-    private final Map<ModelVersion, Lane> byVersion = new HashMap<>();
+    /** the queues, one per version served, and the round robin over them; guarded by lock */
+    private final RoundRobinLanes lanes = new RoundRobinLanes();
     /** batches in flight at most: the shared workers; guarded by lock */
     private int parallelism = 1;
-    /** the lane to look at first for the next batch; guarded by lock */
-    private int nextLane;
     /** guards the queues and the counts */
     private final Object lock = new Object();
     /** most segments in one engine call */
@@ -225,13 +204,9 @@ public final class Batcher implements AutoCloseable {
     /** Starts serving a version (a lane of its own, last in the round robin). */
     public void add(ModelVersion version) {
         synchronized (lock) {
-            if (byVersion.containsKey(version)) {
-                return;
+            if (lanes.add(version)) {
+                parallelism = Math.max(parallelism, version.translator().parallelism());
             }
-            Lane lane = new Lane(version);
-            lanes.add(lane);
-            byVersion.put(version, lane);
-            parallelism = Math.max(parallelism, version.translator().parallelism());
         }
     }
 
@@ -242,7 +217,7 @@ public final class Batcher implements AutoCloseable {
     public void remove(ModelVersion version, Runnable whenDrained) {
         boolean now;
         synchronized (lock) {
-            Lane lane = byVersion.get(version);
+            Lane lane = lanes.get(version);
             if (lane == null) {
                 now = true;
             } else {
@@ -253,7 +228,7 @@ public final class Batcher implements AutoCloseable {
                     drop(lane);
                 }
             }
-            for (Lane l : lanes) {
+            for (Lane l : lanes.all()) {
                 if (l.shadow == version) {
                     l.shadow = null;
                 }
@@ -267,8 +242,8 @@ public final class Batcher implements AutoCloseable {
     /** Runs every batch {@code primary} finishes again on {@code shadow} (null: stop) and compares the outputs. */
     public void shadow(ModelVersion primary, ModelVersion shadow) {
         synchronized (lock) {
-            Lane lane = byVersion.get(primary);
-            if (lane == null || (shadow != null && !byVersion.containsKey(shadow))) {
+            Lane lane = lanes.get(primary);
+            if (lane == null || (shadow != null && lanes.get(shadow) == null)) {
                 throw new IllegalArgumentException("shadowing needs both versions served: " + primary + ", " + shadow);
             }
             lane.shadow = shadow;
@@ -278,14 +253,14 @@ public final class Batcher implements AutoCloseable {
     /** The versions served, in round-robin order. */
     public List<ModelVersion> versions() {
         synchronized (lock) {
-            return lanes.stream().map(l -> l.version).toList();
+            return lanes.all().stream().map(l -> l.version).toList();
         }
     }
 
     /** The first version served under this model name, or null. */
     public ModelVersion version(String model) {
         synchronized (lock) {
-            return lanes.stream().map(l -> l.version).filter(v -> v.name().equals(model)).findFirst().orElse(null);
+            return lanes.all().stream().map(l -> l.version).filter(v -> v.name().equals(model)).findFirst().orElse(null);
         }
     }
 
@@ -293,7 +268,7 @@ public final class Batcher implements AutoCloseable {
     public List<seq2seq.generation.ModelInfo> models() {
         synchronized (lock) {
             Map<String, seq2seq.generation.ModelInfo> out = new LinkedHashMap<>();
-            lanes.forEach(l -> out.putIfAbsent(l.version.name(), l.version.info()));
+            lanes.all().forEach(l -> out.putIfAbsent(l.version.name(), l.version.info()));
             return List.copyOf(out.values());
         }
     }
@@ -309,13 +284,13 @@ public final class Batcher implements AutoCloseable {
                 throw new IllegalStateException("the batcher is closed");
             }
             for (Job j : jobs) {
-                Lane lane = byVersion.get(j.version());
+                Lane lane = lanes.get(j.version());
                 if (lane == null || lane.whenDrained != null) {
                     throw new IllegalArgumentException("version " + j.version() + " is not served");
                 }
             }
             for (Job j : jobs) {
-                byVersion.get(j.version()).queue.add(j);
+                lanes.get(j.version()).queue.add(j);
                 if (latencyTarget != null) {
                     latencyTarget.arrived(j.version(), 1);
                 }
@@ -327,22 +302,14 @@ public final class Batcher implements AutoCloseable {
     /** jobs waiting for the engines (not counting the batches running now) */
     public int queued() {
         synchronized (lock) {
-            int n = 0;
-            for (Lane l : lanes) {
-                n += l.queue.size();
-            }
-            return n;
+            return lanes.queued(v -> true);
         }
     }
 
     /** jobs waiting for one model, all its versions (0 for a model not served here) */
     public int queued(String model) {
         synchronized (lock) {
-            int n = 0;
-            for (Lane l : lanes) {
-                n += l.version.name().equals(model) ? l.queue.size() : 0;
-            }
-            return n;
+            return lanes.queued(v -> v.name().equals(model));
         }
     }
 
@@ -354,29 +321,19 @@ public final class Batcher implements AutoCloseable {
     /** Hands batches to the translators while there are free workers and jobs are queued. */
     private void dispatch() {
         while (true) {
-            List<Job> batch = null;
-            Lane lane = null;
+            RoundRobinLanes.Taken taken;
             synchronized (lock) {
                 if (stopping || inFlight >= parallelism) {
                     return;
                 }
-                // round robin: the first lane with work, starting after the one that started a batch last
-                for (int i = 0; i < lanes.size() && batch == null; i++) {
-                    int at = (nextLane + i) % lanes.size();
-                    List<Job> b = takeBatch(lanes.get(at));
-                    if (!b.isEmpty()) {
-                        batch = b;
-                        lane = lanes.get(at);
-                        nextLane = (at + 1) % lanes.size();
-                    }
-                }
-                if (batch == null) {
+                taken = lanes.next(this::takeBatch);
+                if (taken == null) {
                     return;
                 }
                 inFlight++;
-                lane.running++;
+                taken.lane().running++;
             }
-            run(lane, batch);
+            run(taken.lane(), taken.batch());
         }
     }
 
@@ -439,7 +396,7 @@ public final class Batcher implements AutoCloseable {
             synchronized (lock) {
                 inFlight--;
                 lane.running--;
-                if (lane.running == 0 && lane.whenDrained != null && byVersion.get(lane.version) == lane) {
+                if (lane.running == 0 && lane.whenDrained != null && lanes.holds(lane)) {
                     drop(lane);
                     drainedLane = lane.whenDrained;
                 } else if (failure == null && lane.shadow != null && !stopping && batch.get(0).inbox().sink == null) {
@@ -462,7 +419,7 @@ public final class Batcher implements AutoCloseable {
 
     /** Queues a finished primary batch on its shadow; the caller holds the lock and dispatches after. */
     private void mirror(ModelVersion shadow, List<TranslationTask> tasks, List<Translation> primary) {
-        Lane lane = byVersion.get(shadow);
+        Lane lane = lanes.get(shadow);
         if (lane == null || lane.whenDrained != null) {
             return;
         }
@@ -475,16 +432,10 @@ public final class Batcher implements AutoCloseable {
 
     /** the caller holds the lock */
     private void drop(Lane lane) {
-        int at = lanes.indexOf(lane);
-        lanes.remove(at);
-        byVersion.remove(lane.version);
+        lanes.drop(lane);
         if (latencyTarget != null) {
             latencyTarget.forget(lane.version);
         }
-        if (nextLane > at) {
-            nextLane--;
-        }
-        nextLane = lanes.isEmpty() ? 0 : nextLane % lanes.size();
     }
 
     private List<Translation> finish(Lane lane, List<Job> batch, List<TranslationTask> tasks, List<Translation> out,
@@ -524,7 +475,7 @@ public final class Batcher implements AutoCloseable {
     public void close() {
         synchronized (lock) {
             stopping = true;
-            lanes.forEach(l -> l.queue.clear());
+            lanes.all().forEach(l -> l.queue.clear());
             if (inFlight == 0) {
                 drained.complete(null);
             }

@@ -20,19 +20,30 @@ import java.util.function.Supplier;
  * <ul>
  *   <li>the budget is the target less what happens outside the batcher ({@code outside}: under exactly-once a
  *       result becomes readable only at the next commit, so the commit interval, plus one punctuation tick);</li>
- *   <li>a batch of r rows takes t(r); with P workers the engines are busy a share ρ(r) = λ·t(r) / (P·r) of the time,
- *       and a segment that arrives finds a batch running and waits for it about ρ·t(r). The largest r ≤
- *       {@code batch.size} with (1 + ρ)·t(r) within the budget and ρ ≤ {@value #MAX_UTILISATION} is chosen (near full
- *       utilisation a queue's wait grows without bound, whatever the mean says);</li>
+ *   <li>the largest batch r ≤ {@code batch.size} whose compute and wait for a worker fit the budget at λ, as
+ *       {@link BatchPlanner} works it out (a queueing estimate that grows without bound near saturation);</li>
  *   <li>the linger is what is left of the budget, at most {@code batch.linger.ms}: while the workers are busy segments
  *       gather in the batcher's queue anyway, so a longer linger than the configured one would only add latency.</li>
  * </ul>
  * The target cannot be met when a one-row batch alone is predicted over the budget, when no batch size keeps up with
  * λ within it, or when the segments queued now take longer than the budget to run even in full batches. Then it logs
- * once (WARN, and INFO when it can again), says so through {@link PipelineEvents#batchTargetChosen}, and serves at full
- * throughput: batches of {@code batch.size}, the fixed linger. It stays there until the target has been reachable for
- * {@link #HOLD} again, so that a load near the edge does not flip it (and the log) every batch. Until the model has
- * {@value #MIN_SAMPLES} batches of at least two sizes, the fixed settings apply.
+ * (WARN, and INFO when it can again), says so through {@link PipelineEvents#batchTargetChosen}, and serves at full
+ * throughput: batches of {@code batch.size}, the fixed linger.
+ * <p>
+ * Hysteresis, so that a load near the edge (whose measured rate wanders by several per cent from one second to the
+ * next) does not flip the choice every few batches:
+ * <ul>
+ *   <li>a smaller batch when the one in use no longer fits, and full throughput for a backlog, at once: the queue is
+ *       there, not estimated;</li>
+ *   <li>full throughput because no batch size fits the rate, only once none has fitted for {@link #HOLD} without a
+ *       break (meanwhile the batch in use, with no linger);</li>
+ *   <li>a move back (a larger batch, or leaving full throughput) only once it has fitted at {@value #HEADROOM_PERCENT} %
+ *       more load than measured for {@link #HOLD} without a break, and no sooner than {@link #HOLD} after the last
+ *       change. It goes to the largest batch that fits that much more load, so the rate must rise as much again before
+ *       the batch shrinks: a move back is taken when the rate happens to be low, and such a rate tends to come back
+ *       up soon.</li>
+ * </ul>
+ * Until the model has {@value #MIN_SAMPLES} batches of at least two sizes, the fixed settings apply.
  * <p>
  * Thread-safe: the batcher asks under its lock, stream threads read the linger, engine workers report times.
  */
@@ -41,12 +52,12 @@ public final class LatencyTarget {
 
     /** batches measured before the model is trusted */
     static final int MIN_SAMPLES = 20;
-    /** the busiest the workers may be planned to be */
-    static final double MAX_UTILISATION = 0.9;
     /** time constant of the arrival rate's exponential average */
     static final Duration RATE_WINDOW = Duration.ofSeconds(1);
-    /** how long the target must look reachable again before the controller leaves full throughput */
-    static final Duration HOLD = Duration.ofSeconds(1);
+    /** how long a move back (a larger batch, leaving full throughput) must have fitted, and the least time between changes */
+    static final Duration HOLD = Duration.ofSeconds(2);
+    /** the extra load, in per cent of the measured rate, a move back must fit */
+    static final int HEADROOM_PERCENT = 20;
     /** how often a lane's plan is worked out again when no batch was measured in between */
     static final Duration REPLAN = Duration.ofMillis(20);
 
@@ -67,6 +78,8 @@ public final class LatencyTarget {
     private final double budgetMillis;
     private final int fixedRows;
     private final long fixedLingerNanos;
+    /** which batches fit the budget */
+    private final BatchPlanner planner;
     private final PipelineEvents events;
     private final LongSupplier nanoClock;
     /** per lane; guarded by this */
@@ -77,14 +90,23 @@ public final class LatencyTarget {
         /** rows per second arriving, exponentially averaged, as of {@link #rateAt} */
         double rate;
         long rateAt;
-        /** the plan without the queue's backlog, and when it was made; null: to be made */
-        Choice plan;
+        /** the rate the plans below were made for, and when; plan null: to be made */
+        double plannedRate;
         long plannedAt;
+        /** the largest batch that fits at the planned rate, and the largest that fits with the headroom */
+        Choice plan;
+        Choice headroomPlan;
         /** what was last answered */
         Choice choice;
         boolean unreachable;
-        /** since when the target looks reachable again while {@link #unreachable}; -1: not */
-        long clearSince = -1;
+        /** the batch size in use while reachable; 0 before the first decision */
+        int rows;
+        /** when the batch size or reachability last changed */
+        long changedAt;
+        /** since when a move back has fitted without a break; -1: it does not now */
+        long upSince = -1;
+        /** since when no batch size has fitted without a break; -1: one does now */
+        long downSince = -1;
     }
 
     /**
@@ -104,6 +126,7 @@ public final class LatencyTarget {
         this.budgetMillis = (target.toNanos() - outside.toNanos()) / 1e6;
         this.fixedRows = fixedRows;
         this.fixedLingerNanos = fixedLinger.toNanos();
+        this.planner = new BatchPlanner(budgetMillis, fixedRows, fixedLingerNanos);
         this.events = events;
         this.nanoClock = nanoClock;
         log.info("batch.latency.target.ms={}: {} ms of it for linger, queue and compute (the rest, {} ms, is the commit "
@@ -143,18 +166,15 @@ public final class LatencyTarget {
             choice = new Choice(fixedRows, fixedLingerNanos, true, Double.NaN);
         } else {
             if (lane.plan == null || now - lane.plannedAt >= REPLAN.toNanos()) {
-                lane.plan = plan(lane, rate(lane, now), workers);
+                lane.plannedRate = rate(lane, now);
                 lane.plannedAt = now;
+                lane.plan = planner.largest(lane.cost, lane.plannedRate, workers);
+                lane.headroomPlan = planner.largest(lane.cost, lane.plannedRate * (1 + HEADROOM_PERCENT / 100.0), workers);
             }
-            double rate = rate(lane, now);
-            // the work queued now, in full batches and one of the rest, spread over the workers: the last row's wait
-            int rest = queuedRows % fixedRows;
-            double drainMillis = (queuedRows / fixedRows * lane.cost.predictMillis(fixedRows)
-                    + (rest == 0 ? 0 : lane.cost.predictMillis(rest))) / workers;
-            Supplier<String> why = !lane.plan.reachable() ? () -> whyUnreachable(lane, rate, workers)
-                    : drainMillis > budgetMillis ? () -> String.format(Locale.ROOT,
-                    "the %d segments queued take about %.0f ms to run in full batches", queuedRows, drainMillis) : null;
-            choice = decide(version, lane, why, now);
+            double drainMillis = planner.drainMillis(lane.cost, queuedRows, workers);
+            Supplier<String> backlog = drainMillis <= budgetMillis ? null : () -> String.format(Locale.ROOT,
+                    "the %d segments queued take about %.0f ms to run in full batches", queuedRows, drainMillis);
+            choice = decide(version, lane, backlog, workers, now);
         }
         if (!choice.equals(lane.choice)) {
             lane.choice = choice;
@@ -197,62 +217,69 @@ public final class LatencyTarget {
         return lane.rate * Math.exp(-(now - lane.rateAt) / (double) RATE_WINDOW.toNanos());
     }
 
-    /** The largest batch whose segments' linger, wait and compute fit the budget at {@code rate}; unreachable if none. */
-    private Choice plan(Lane lane, double rate, int workers) {
-        for (int rows = fixedRows; rows >= 1; rows--) {
-            double compute = lane.cost.predictMillis(rows);
-            double busy = utilisation(rate, compute, rows, workers);
-            if (busy > MAX_UTILISATION) {
-                break; // smaller batches spend more per row: they keep the workers busier still
-            }
-            double needed = (1 + busy) * compute;
-            if (needed <= budgetMillis) {
-                long linger = Math.min(fixedLingerNanos, (long) ((budgetMillis - needed) * 1e6));
-                return new Choice(rows, linger, true, compute);
-            }
+    /**
+     * The choice given the plan and a {@code backlog} (why the queue alone breaks the target; null when it does not),
+     * with the hysteresis of the class comment: a backlog gives up at once; a rate at which no batch size fits, only
+     * once it has lasted the hold (the rate is an estimate that wanders, a backlog is there); a smaller batch at once;
+     * back only with headroom and after the hold.
+     */
+    private Choice decide(ModelVersion version, Lane lane, Supplier<String> backlog, int workers, long now) {
+        boolean fits = lane.plan.reachable();
+        if (fits || backlog != null) {
+            lane.downSince = -1;
+        } else if (lane.downSince < 0) {
+            lane.downSince = now;
         }
-        return new Choice(fixedRows, fixedLingerNanos, false, lane.cost.predictMillis(fixedRows));
-    }
-
-    /** why {@link #plan} found no batch size, for the log */
-    private String whyUnreachable(Lane lane, double rate, int workers) {
-        double one = lane.cost.predictMillis(1);
-        if (one > budgetMillis) {
-            return String.format(Locale.ROOT, "a batch of one segment is predicted to take %.0f ms", one);
+        if (!fits || backlog != null) {
+            lane.upSince = -1;
         }
-        double full = lane.cost.predictMillis(fixedRows);
-        return String.format(Locale.ROOT, "at %.0f segments/s no batch size fits (batches of %d are predicted to take "
-                + "%.0f ms, the workers busy %.0f %% of the time)", rate, fixedRows, full,
-                100 * utilisation(rate, full, fixedRows, workers));
-    }
-
-    /** The choice given whether the target can be met now ({@code why} not: null when it can), with the hold before leaving full throughput. */
-    private Choice decide(ModelVersion version, Lane lane, Supplier<String> why, long now) {
-        double full = lane.cost.predictMillis(fixedRows);
-        if (why != null) {
-            lane.clearSince = -1;
+        boolean decided = lane.rows > 0 || lane.unreachable;
+        if (backlog != null || (!fits && (!decided || now - lane.downSince >= HOLD.toNanos()))) {
             if (!lane.unreachable) {
-                lane.unreachable = true;
+                change(lane, true, 0, now);
                 log.warn("batch.latency.target.ms={} cannot be met for {}: {}, over the {} ms left for linger, queue and "
                                 + "compute; serving at full throughput (batches of up to {} segments, each predicted {} ms)",
-                        target.toMillis(), version, why.get(), Math.round(budgetMillis), fixedRows, Math.round(full));
+                        target.toMillis(), version, backlog != null ? backlog.get()
+                                : planner.whyNone(lane.cost, lane.plannedRate, workers),
+                        Math.round(budgetMillis), fixedRows, Math.round(lane.cost.predictMillis(fixedRows)));
             }
-        } else if (lane.unreachable) {
-            if (lane.clearSince < 0) {
-                lane.clearSince = now;
+        } else if (!fits) {
+            if (!lane.unreachable) { // not for long enough to give up: the batch in use, with no linger left
+                return new Choice(lane.rows, 0, true, lane.cost.predictMillis(lane.rows));
             }
-            if (now - lane.clearSince >= HOLD.toNanos()) {
-                lane.unreachable = false;
-                log.info("batch.latency.target.ms={} can be met again for {}: batches of up to {} segments, linger {} ms",
-                        target.toMillis(), version, lane.plan.maxRows(), lane.plan.lingerNanos() / 1_000_000);
+        } else if (!decided) {
+            change(lane, false, lane.plan.maxRows(), now); // the first decision: nothing to hold
+        } else if (!lane.unreachable && planner.fit(lane.cost, lane.rows, lane.plannedRate, workers) == null) {
+            change(lane, false, lane.plan.maxRows(), now); // the load rose: the largest batch that still fits
+        } else if (movesBack(lane, now)) {
+            boolean wasUnreachable = lane.unreachable;
+            change(lane, false, lane.headroomPlan.maxRows(), now);
+            if (wasUnreachable) {
+                log.info("batch.latency.target.ms={} can be met again for {}: batches of up to {} segments",
+                        target.toMillis(), version, lane.rows);
             }
         }
-        return lane.unreachable ? new Choice(fixedRows, fixedLingerNanos, false, full) : lane.plan;
+        return lane.unreachable ? planner.full(lane.cost) : planner.fit(lane.cost, lane.rows, lane.plannedRate, workers);
     }
 
-    /** the share of the time the workers are busy with batches of {@code rows} at {@code rate} rows per second */
-    private static double utilisation(double rate, double computeMillis, int rows, int workers) {
-        return rate * computeMillis / 1000 / ((double) workers * rows);
+    /** whether a move back (a larger batch, or leaving full throughput) has fitted with the headroom for the hold */
+    private static boolean movesBack(Lane lane, long now) {
+        boolean fits = lane.headroomPlan.reachable() && (lane.unreachable || lane.headroomPlan.maxRows() > lane.rows);
+        if (!fits) {
+            lane.upSince = -1;
+            return false;
+        }
+        if (lane.upSince < 0) {
+            lane.upSince = now;
+        }
+        return now - lane.upSince >= HOLD.toNanos() && now - lane.changedAt >= HOLD.toNanos();
+    }
+
+    private static void change(Lane lane, boolean unreachable, int rows, long now) {
+        lane.unreachable = unreachable;
+        lane.rows = rows;
+        lane.changedAt = now;
+        lane.upSince = -1;
     }
 
     private static double seconds(long nanos) {

@@ -7,8 +7,10 @@ import seq2seq.generation.TranslationTask;
 import seq2seq.generation.Translator;
 
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -18,7 +20,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The latency target's choices on a synthetic cost model, on a clock of the test's: every batch of r rows is measured
  * at 20 ms + 3 ms·r, with 10 tokens a row. With one worker and λ rows arriving per second, a batch of r keeps the
- * worker busy ρ = λ·t(r)/r of the time and a row's wait and compute is (1 + ρ)·t(r).
+ * worker busy ρ = λ·t(r)/r of the time and a row's wait and compute is planned as t(r)/(1 − ρ). (The rates below are
+ * the controller's estimates after the arrivals: a little above the nominal rate just after an arrival.)
  */
 class LatencyTargetTest {
     private static final int BATCH_SIZE = 64;
@@ -62,13 +65,13 @@ class LatencyTargetTest {
         learn(t, 100);
         arrive(t, 100, 5);
         LatencyTarget.Choice c = t.choose(version, 0, 1);
-        // r = 42: t = 146 ms, ρ ≈ 0.35, 1.35 × 146 ≈ 197 ms ≤ 200; r = 43: 1.35 × 149 ≈ 200.6 ms > 200
+        // r = 36: t = 128 ms, ρ ≈ 0.355, 128 / 0.645 ≈ 198.4 ms ≤ 200; r = 37: t = 131 ms, ρ ≈ 0.353, 202.6 ms > 200
         assertTrue(c.reachable());
-        assertEquals(42, c.maxRows());
-        assertEquals(146, c.predictedMillis(), 0.01);
-        assertEquals(3, Duration.ofNanos(c.lingerNanos()).toMillis(), "what is left of the target: about 3 ms");
-        assertEquals(42, t.maxRows(version), "what the partitions read");
-        assertEquals(3, t.lingerMillis(version));
+        assertEquals(36, c.maxRows());
+        assertEquals(128, c.predictedMillis(), 0.01);
+        assertEquals(1, Duration.ofNanos(c.lingerNanos()).toMillis(), "what is left of the target: about 1.6 ms");
+        assertEquals(36, t.maxRows(version), "what the partitions read");
+        assertEquals(1, t.lingerMillis(version));
         assertEquals(50, t.measured(version, 10, 100, 50_000_000), 0.01, "the prediction for a batch of 10 rows");
     }
 
@@ -78,7 +81,7 @@ class LatencyTargetTest {
         learn(t, 100);
         arrive(t, 10, 5);
         LatencyTarget.Choice c = t.choose(version, 0, 1);
-        // r = 64: t = 212 ms, ρ ≈ 0.03, about 219 ms: 81 ms left, more than the fixed 20 ms linger
+        // r = 64: t = 212 ms, ρ ≈ 0.035, about 220 ms: 80 ms left, more than the fixed 20 ms linger
         assertTrue(c.reachable());
         assertEquals(BATCH_SIZE, c.maxRows(), "never above batch.size");
         assertEquals(LINGER.toNanos(), c.lingerNanos());
@@ -102,7 +105,7 @@ class LatencyTargetTest {
         LatencyTarget t = target(200);
         learn(t, 100);
         arrive(t, 250, 5);
-        // ρ = 0.25·(20 + 3r)/r is within 0.9 only for r ≥ 33, where (1 + ρ)·t(r) is over 220 ms
+        // ρ = 0.25·(20 + 3r)/r is within 0.9 only for r ≥ 34, where t(r)/(1 − ρ) is over 1 000 ms
         LatencyTarget.Choice c = t.choose(version, 0, 1);
         assertFalse(c.reachable());
         assertEquals(BATCH_SIZE, c.maxRows());
@@ -114,9 +117,9 @@ class LatencyTargetTest {
         learn(t, 100);
         arrive(t, 250, 5);
         LatencyTarget.Choice c = t.choose(version, 0, 2);
-        // ρ = 0.125·(20 + 3r)/r: r = 39: t = 137 ms, ρ ≈ 0.44, about 197 ms; r = 40: t = 140 ms, about 201 ms
+        // ρ = 0.125·(20 + 3r)/r: r = 29: t = 107 ms, ρ ≈ 0.46, about 198 ms; r = 30: t = 110 ms, about 202 ms
         assertTrue(c.reachable());
-        assertEquals(39, c.maxRows());
+        assertEquals(29, c.maxRows());
     }
 
     @Test
@@ -126,16 +129,19 @@ class LatencyTargetTest {
         arrive(t, 100, 5);
         assertTrue(t.choose(version, 0, 1).reachable());
         // 1 000 rows queued: 15 full batches of 212 ms and one of 40 rows
-        assertTrue(t.choose(version, 42, 1).reachable(), "a queue of one chosen batch is what the plan expects");
+        assertTrue(t.choose(version, 36, 1).reachable(), "a queue of one chosen batch is what the plan expects");
         LatencyTarget.Choice backlog = t.choose(version, 1000, 1);
         assertFalse(backlog.reachable());
         assertEquals(BATCH_SIZE, backlog.maxRows(), "a backlog is run in full batches");
-        arrive(t, 100, 0.5);
+        arrive(t, 100, 1.0);
         assertFalse(t.choose(version, 0, 1).reachable(), "held: the target looks reachable only since now");
+        arrive(t, 100, 1.0);
+        assertFalse(t.choose(version, 0, 1).reachable(), "held: 2 s since the change, but reachable only for 1 s");
         arrive(t, 100, 1.0);
         LatencyTarget.Choice after = t.choose(version, 0, 1);
         assertTrue(after.reachable());
-        assertEquals(42, after.maxRows());
+        // back with the headroom: the largest batch that fits 120 rows/s, r = 30: t = 110 ms, ρ ≈ 0.44, 197 ms
+        assertEquals(30, after.maxRows());
         assertEquals(List.of(true, false, true), reported, "one report per change, none while held");
     }
 
@@ -150,7 +156,7 @@ class LatencyTargetTest {
         assertEquals(LINGER.toNanos(), c.lingerNanos());
         assertTrue(Double.isNaN(c.predictedMillis()));
         assertTrue(Double.isNaN(t.measured(version, 5, 50, 35_000_000)), "no prediction before the model is trusted");
-        assertEquals(42, t.choose(version, 0, 1).maxRows(), "the batch that made it " + LatencyTarget.MIN_SAMPLES);
+        assertEquals(36, t.choose(version, 0, 1).maxRows(), "the batch that made it " + LatencyTarget.MIN_SAMPLES);
     }
 
     @Test
@@ -163,6 +169,168 @@ class LatencyTargetTest {
         LatencyTarget.Choice c = t.choose(version, 0, 1);
         assertEquals(BATCH_SIZE, c.maxRows());
         assertTrue(Double.isNaN(c.predictedMillis()));
+    }
+
+    /**
+     * A load ramp through one worker that runs the synthetic model on the test's clock: from 10 % to 130 % of the
+     * highest load at which some batch size keeps t(r)/(1 − ρ) within the target, in steps of 5 % of 10 s each, with
+     * Poisson arrivals, and back down to 50 %. Up to 95 % of that load the controller keeps the target, in its plan
+     * and in the latencies the simulated queue gives; it gives the target up once on the way up and takes it back once
+     * on the way down, and its batch size seldom turns back (the measured rate wanders by several per cent at these
+     * rates: without the headroom the size went up and down several times a step; without the hold the target was
+     * given up below 95 %).
+     */
+    @Test
+    void aLoadRampKeepsTheTargetUpToTheHighestLoadTheModelAllowsWithoutFlapping() {
+        long targetMillis = 200;
+        LatencyTarget t = target(targetMillis);
+        learn(t, 100);
+        double highest = highestLoadWithinTarget(targetMillis);
+        assertEquals(155.8, highest, 0.1, "r = 14 or 15: ρ ≈ 0.65, t(r)/(1 − ρ) = 200 ms");
+        OneWorker worker = new OneWorker(t, new Random(24));
+        OneWorker.Step step = null;
+        int steps = 0;
+        for (int percent = 10; percent <= 130; percent += 5, steps++) {
+            step = worker.run(highest * percent / 100, 10);
+            if (percent <= 95) {
+                assertTrue(step.alwaysReachable, "the target is kept at " + percent + " %");
+                assertTrue(step.p99Millis() <= targetMillis, "p99 " + step.p99Millis() + " ms at " + percent + " %");
+            }
+        }
+        assertFalse(step.alwaysReachable, "given up at 130 %");
+        int top = worker.choices.size();
+        for (int percent = 125; percent >= 50; percent -= 5, steps++) {
+            step = worker.run(highest * percent / 100, 10);
+        }
+        assertTrue(step.alwaysReachable, "kept again at 50 %");
+        assertEquals(List.of(false), reachabilityChanges(worker.choices.subList(0, top)), "given up once on the way up");
+        assertEquals(List.of(true), reachabilityChanges(worker.choices.subList(top - 1, worker.choices.size())),
+                "taken back once on the way down");
+        int turns = turns(worker.choices);
+        assertTrue(turns <= steps / 3, "the batch size turned back " + turns + " times in " + steps + " steps");
+    }
+
+    /** the reachability of each choice that differs from the one before */
+    private static List<Boolean> reachabilityChanges(List<LatencyTarget.Choice> choices) {
+        List<Boolean> changes = new ArrayList<>();
+        for (int i = 1; i < choices.size(); i++) {
+            if (choices.get(i).reachable() != choices.get(i - 1).reachable()) {
+                changes.add(choices.get(i).reachable());
+            }
+        }
+        return changes;
+    }
+
+    /** how often the batch size, between reachable choices, changed the other way from its last change */
+    private static int turns(List<LatencyTarget.Choice> choices) {
+        int turns = 0;
+        int last = 0;
+        for (int i = 1; i < choices.size(); i++) {
+            LatencyTarget.Choice before = choices.get(i - 1);
+            LatencyTarget.Choice now = choices.get(i);
+            int direction = Integer.signum(now.maxRows() - before.maxRows());
+            if (before.reachable() && now.reachable() && direction != 0) {
+                turns += last != 0 && direction != last ? 1 : 0;
+                last = direction;
+            }
+        }
+        return turns;
+    }
+
+    /** the highest λ at which some r ≤ batch.size has ρ ≤ 0.9 and t(r)/(1 − ρ) within the target, one worker */
+    private static double highestLoadWithinTarget(double targetMillis) {
+        double best = 0;
+        for (int r = 1; r <= BATCH_SIZE; r++) {
+            double compute = 20 + 3.0 * r;
+            // t/(1 − λt/r) ≤ T  ⇔  λ ≤ r(1 − t/T)/t; and ρ ≤ 0.9  ⇔  λ ≤ 0.9·r/t
+            double lambda = Math.min(r * (1 - compute / targetMillis), BatchPlanner.MAX_UTILISATION * r) / compute * 1000;
+            best = Math.max(best, lambda);
+        }
+        return best;
+    }
+
+    /**
+     * One engine worker on the test's clock: whenever it is free it asks the controller and takes up to the chosen
+     * batch from the queue's head, which takes the synthetic model's time; each segment's latency is its arrival to
+     * its batch's end (no linger: segments reach the queue as they arrive).
+     */
+    private final class OneWorker {
+        /** the segments that arrived in one step of the ramp */
+        final class Step {
+            final List<Long> latencies = new ArrayList<>();
+            boolean alwaysReachable = true;
+
+            double p99Millis() {
+                List<Long> sorted = latencies.stream().sorted().toList();
+                return sorted.get((int) Math.ceil(0.99 * sorted.size()) - 1) / 1e6;
+            }
+        }
+
+        private record Queued(long arrivedAt, Step step) {
+        }
+
+        final List<LatencyTarget.Choice> choices = new ArrayList<>();
+
+
+        private final LatencyTarget target;
+        private final Random random;
+        private final ArrayDeque<Queued> queue = new ArrayDeque<>();
+        private List<Queued> running = List.of();
+        private long busyUntil;
+
+        OneWorker(LatencyTarget target, Random random) {
+            this.target = target;
+            this.random = random;
+            this.busyUntil = clock.get();
+        }
+
+        /** {@code seconds} of Poisson arrivals at {@code perSecond}, served as they come */
+        Step run(double perSecond, double seconds) {
+            Step step = new Step();
+            long end = clock.get() + (long) (seconds * 1e9);
+            long next = clock.get() + gap(perSecond);
+            while (next < end) {
+                while (!running.isEmpty() && busyUntil <= next) {
+                    clock.set(busyUntil);
+                    finish();
+                }
+                clock.set(next);
+                target.arrived(version, 1);
+                queue.add(new Queued(next, step));
+                if (running.isEmpty()) {
+                    start();
+                }
+                next += gap(perSecond);
+            }
+            return step;
+        }
+
+        private long gap(double perSecond) {
+            return (long) (-Math.log(1 - random.nextDouble()) / perSecond * 1e9);
+        }
+
+        private void start() {
+            LatencyTarget.Choice c = target.choose(version, queue.size(), 1);
+            choices.add(c);
+            queue.peek().step().alwaysReachable &= c.reachable();
+            List<Queued> batch = new ArrayList<>();
+            while (!queue.isEmpty() && batch.size() < c.maxRows()) {
+                batch.add(queue.poll());
+            }
+            running = batch;
+            busyUntil = clock.get() + Duration.ofMillis(20 + 3L * batch.size()).toNanos();
+        }
+
+        private void finish() {
+            for (Queued q : running) {
+                q.step().latencies.add(busyUntil - q.arrivedAt());
+            }
+            target.measured(version, running.size(), 10 * running.size(), Duration.ofMillis(20 + 3L * running.size()).toNanos());
+            running = List.of();
+            if (!queue.isEmpty()) {
+                start();
+            }
+        }
     }
 
     /** only a name: the controller never runs it */

@@ -177,6 +177,8 @@ public final class Settings {
             "interface the operations endpoints listen on (127.0.0.1 keeps them local)", NOT_BLANK);
     public static final Property OPS_RECENT = add("ops.recent.translations", "10",
             "how many recent translations the status page shows (0: none, e.g. for confidential text)", intRange(0, 1_000));
+    public static final Property OPS_CHART_INTERVAL = add("ops.chart.interval.ms", "5000",
+            "how often the status page's chart of throughput and p50/p99 latency takes a point; it shows the last 120", intRange(100, 600_000));
     public static final Property SHUTDOWN_TIMEOUT = add("shutdown.timeout.ms", "30000",
             "longest a graceful stop (SIGTERM, Ctrl-C) waits for Kafka Streams to commit and close; the process is halted 10 s after it", intRange(1_000, 600_000));
 

@@ -400,6 +400,16 @@ public final class Metrics implements PipelineEvents, AutoCloseable {
         return List.copyOf(models);
     }
 
+    /** translations forwarded since the start, all models */
+    long translations() {
+        return (long) (outComputed.count() + outCached.count());
+    }
+
+    /** each model's end-to-end latency histogram (what /metrics exports as {@code s2s_latency_seconds}) */
+    List<Timer> latencyHistograms() {
+        return perModel.values().stream().map(m -> m.latency).toList();
+    }
+
     /** One model's figures for the status page: translations out (computed, cached), batches and their mean time. */
     Map<String, Object> modelFigures(String model) {
         PerModel m = perModel.get(model);

@@ -6,6 +6,10 @@ import seq2seq.service.config.Settings;
 import seq2seq.generation.ModelInfo;
 import seq2seq.streams.PipelineEvents;
 
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
 
 /**
@@ -19,6 +23,8 @@ import java.util.function.IntSupplier;
  * </pre>
  */
 public final class Operations implements AutoCloseable {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Operations.class);
+
     /** the pipeline's metrics; also its {@link PipelineEvents} */
     private final Metrics metrics;
     /** the readiness verdict */
@@ -27,20 +33,40 @@ public final class Operations implements AutoCloseable {
     private final OpsServer server;
     /** the Kafka Streams client, once attached */
     private volatile KafkaStreams streams;
+    /** the status page's live chart */
+    private final LiveSeries series = new LiveSeries();
+    /** takes the chart's readings */
+    private final ScheduledExecutorService chart;
 
-    private Operations(Metrics metrics, String bindAddress, int port) {
+    private Operations(Metrics metrics, String bindAddress, int port, Duration chartInterval) {
         this.metrics = metrics;
-        this.server = OpsServer.start(bindAddress, port, metrics, readiness, () -> streams);
+        this.server = OpsServer.start(bindAddress, port, metrics, readiness, () -> streams, series, chartInterval);
+        this.chart = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "status-chart");
+            t.setDaemon(true);
+            return t;
+        });
+        chart.scheduleAtFixedRate(this::takeChartReading, 0, chartInterval.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** Starts the endpoints on {@code ops.bind.address}:{@code ops.port}. */
     public static Operations start(AppConfig config) {
         Metrics metrics = new Metrics(config.getInt(Settings.OPS_RECENT));
         try {
-            return new Operations(metrics, config.get(Settings.OPS_BIND_ADDRESS), config.getInt(Settings.OPS_PORT));
+            return new Operations(metrics, config.get(Settings.OPS_BIND_ADDRESS), config.getInt(Settings.OPS_PORT),
+                    config.getMillis(Settings.OPS_CHART_INTERVAL));
         } catch (RuntimeException e) {
             metrics.close();
             throw e;
+        }
+    }
+
+    private void takeChartReading() {
+        try {
+            series.add(LiveSeries.read(System.currentTimeMillis(), metrics.translations(), metrics.latencyHistograms()));
+        } catch (RuntimeException e) {
+            // a periodic task that throws is never run again: one bad reading must not end the chart
+            log.warn("the status page's chart could not take a reading", e);
         }
     }
 
@@ -94,6 +120,7 @@ public final class Operations implements AutoCloseable {
 
     @Override
     public void close() {
+        chart.shutdownNow();
         server.close();
         metrics.close();
     }

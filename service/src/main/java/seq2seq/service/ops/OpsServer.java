@@ -20,7 +20,8 @@ import java.util.function.Supplier;
 /**
  * The operations endpoints, on their own port: {@code /metrics} (Prometheus), {@code /health/live},
  * {@code /health/ready} and the stricter {@code /health/running} (503 with the reason when not, see
- * {@link Readiness}), {@code /status.json} and the status page at {@code /}.
+ * {@link Readiness}), {@code /status.json}, the live chart's points at {@code /status/series} and the status page
+ * at {@code /}.
  * Started before the model loads, so an orchestrator sees the process live while it is not yet ready.
  */
 public final class OpsServer implements AutoCloseable {
@@ -49,8 +50,10 @@ public final class OpsServer implements AutoCloseable {
      * @param bindAddress  interface to listen on (0.0.0.0 for all)
      * @param port         port, 0 for any free one (see {@link #port()})
      * @param streams      the Kafka Streams client, null until it is built
+     * @param series       the live chart's points, taken every {@code chartInterval}
      */
-    public static OpsServer start(String bindAddress, int port, Metrics metrics, Readiness readiness, Supplier<KafkaStreams> streams) {
+    static OpsServer start(String bindAddress, int port, Metrics metrics, Readiness readiness, Supplier<KafkaStreams> streams,
+                           LiveSeries series, java.time.Duration chartInterval) {
         HttpServer server;
         try {
             server = HttpServer.create(new InetSocketAddress(bindAddress, port), 16);
@@ -64,17 +67,18 @@ public final class OpsServer implements AutoCloseable {
             return t;
         });
         OpsServer ops = new OpsServer(server, executor, readPage());
-        StatusReport status = new StatusReport(metrics, readiness, streams, () -> ops.models.get());
+        StatusReport status = new StatusReport(metrics, readiness, streams, () -> ops.models.get(), series, chartInterval);
         ops.route("/metrics", ex -> new Response(200, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape()));
         ops.route("/health/live", ex -> Response.text(200, "live"));
         ops.route("/health/ready", ex -> Response.of(readiness.check()));
         ops.route("/health/running", ex -> Response.of(readiness.checkRunning()));
         ops.route("/status.json", ex -> new Response(200, "application/json", status.json()));
+        ops.route("/status/series", ex -> new Response(200, "application/json", status.seriesJson()));
         ops.route("/models", ex -> new Response(200, "application/json", ops.models.get()));
         ops.route("/", ex -> ex.getRequestURI().getPath().equals("/")
                 ? new Response(200, "text/html; charset=utf-8", ops.page)
                 : Response.text(404, "not found: " + ex.getRequestURI().getPath()
-                        + " (try /, /metrics, /health/live, /health/ready, /health/running, /status.json)"));
+                        + " (try /, /metrics, /health/live, /health/ready, /health/running, /status.json, /status/series)"));
         server.setExecutor(executor);
         server.start();
         log.info("operations endpoints on http://{}:{}/ (metrics, health/live, health/ready, health/running, status.json)",

@@ -9,6 +9,7 @@ import org.apache.kafka.streams.ThreadMetadata;
 import org.apache.kafka.streams.TaskMetadata;
 import seq2seq.generation.ModelInfo;
 
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeSet;
@@ -26,11 +27,18 @@ final class StatusReport {
     private final Supplier<KafkaStreams> streams;
     /** the /models document: versions, canary or shadow share and agreement, deployment errors */
     private final Supplier<String> rollout;
+    /** the live chart's points */
+    private final LiveSeries series;
+    /** how often the chart takes a point */
+    private final Duration chartInterval;
     /** when the process started, for the uptime */
     private final long startedAtMillis = System.currentTimeMillis();
 
-    StatusReport(Metrics metrics, Readiness readiness, Supplier<KafkaStreams> streams, Supplier<String> rollout) {
+    StatusReport(Metrics metrics, Readiness readiness, Supplier<KafkaStreams> streams, Supplier<String> rollout,
+                 LiveSeries series, Duration chartInterval) {
         this.metrics = metrics;
+        this.series = series;
+        this.chartInterval = chartInterval;
         this.rollout = rollout;
         this.readiness = readiness;
         this.streams = streams;
@@ -41,6 +49,19 @@ final class StatusReport {
             return JSON.writeValueAsString(build());
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot write the status as JSON", e);
+        }
+    }
+
+    /** {@code /status/series}: the live chart's points, oldest first, the interval between them and how many are kept */
+    String seriesJson() {
+        Map<String, Object> s = new LinkedHashMap<>();
+        s.put("intervalMs", chartInterval.toMillis());
+        s.put("capacity", LiveSeries.POINTS);
+        s.put("points", series.points());
+        try {
+            return JSON.writeValueAsString(s);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write the chart's points as JSON", e);
         }
     }
 

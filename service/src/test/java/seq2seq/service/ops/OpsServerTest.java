@@ -30,7 +30,7 @@ class OpsServerTest {
     void liveBeforeReadyAndEveryEndpointAnswers() throws Exception {
         Readiness readiness = new Readiness();
         try (Metrics metrics = new Metrics(5);
-             OpsServer ops = OpsServer.start("127.0.0.1", 0, metrics, readiness, () -> null)) {
+             OpsServer ops = OpsServer.start("127.0.0.1", 0, metrics, readiness, () -> null, new LiveSeries(), Duration.ofSeconds(5))) {
             int port = ops.port();
             assertEquals(200, get(port, "/health/live").statusCode());
 
@@ -56,6 +56,10 @@ class OpsServerTest {
             assertEquals("tiny", json.get("model").asText());
             assertEquals(false, json.get("ready").asBoolean());
             assertTrue(json.get("partitions").isArray());
+
+            JsonNode series = new ObjectMapper().readTree(get(port, "/status/series").body());
+            assertEquals(5000, series.get("intervalMs").asLong());
+            assertEquals(0, series.get("points").size(), "no reading taken yet");
 
             HttpResponse<String> page = get(port, "/");
             assertEquals(200, page.statusCode());
@@ -98,9 +102,11 @@ class OpsServerTest {
     @Test
     void aTakenPortIsReportedWithTheSettingToChange() throws Exception {
         try (Metrics metrics = new Metrics(5);
-             OpsServer first = OpsServer.start("127.0.0.1", 0, metrics, new Readiness(), () -> null)) {
+             OpsServer first = OpsServer.start("127.0.0.1", 0, metrics, new Readiness(), () -> null, new LiveSeries(),
+                     Duration.ofSeconds(5))) {
             var e = org.junit.jupiter.api.Assertions.assertThrows(java.io.UncheckedIOException.class,
-                    () -> OpsServer.start("127.0.0.1", first.port(), metrics, new Readiness(), () -> null));
+                    () -> OpsServer.start("127.0.0.1", first.port(), metrics, new Readiness(), () -> null, new LiveSeries(),
+                            Duration.ofSeconds(5)));
             assertTrue(e.getMessage().contains("ops.port"), e.getMessage());
         }
     }

@@ -13,6 +13,7 @@ import seq2seq.service.PipelineService;
 import seq2seq.service.config.AppConfig;
 import seq2seq.service.config.Settings;
 import seq2seq.streams.SerdeFactory;
+import seq2seq.tools.OutputReader;
 import seq2seq.tools.embedded.EmbeddedStack;
 
 import java.io.PrintWriter;
@@ -156,20 +157,21 @@ public final class LoadBench {
         pp.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
         long epochNanos0 = System.currentTimeMillis() * 1_000_000L;
         long nanos0 = System.nanoTime();
+        Answers answers = new Answers();
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(pp, new ByteArraySerializer(), new ByteArraySerializer());
-             ResultReader reader = new ResultReader(config)) {
+             OutputReader reader = OutputReader.fromEnd(config, answers)) {
             producer.partitionsFor(topic); // metadata before the clock runs
-            Runner runner = new Runner(producer, ser, topic, reader, epochNanos0, nanos0);
+            Runner runner = new Runner(producer, ser, topic, reader, answers, epochNanos0, nanos0);
             String name = variant.name();
             err.printf(Locale.ROOT, "bench --load: %s: warm-up backlog of %d requests (not measured)%n", name, warmUpCount());
             Duration firstWait = Duration.ofSeconds((long) Math.max(120, o.drainSeconds()));
-            ResultReader.Step warm = runner.step("w", Arrivals.burst(warmUpCount()), mix.step(warmUpCount(), o.seed() - 1), 0, firstWait);
+            Answers.Step warm = runner.step("w", Arrivals.burst(warmUpCount()), mix.step(warmUpCount(), o.seed() - 1), 0, firstWait);
             if (warm.answered() == 0) {
                 throw new IllegalStateException("no answer from the pipeline in " + firstWait.toSeconds() + " s (is an instance running on "
                         + config.pipeline().requestsTopic() + "?)");
             }
             err.printf(Locale.ROOT, "bench --load: %s: backlog of %d requests for the maximum sustainable throughput%n", name, o.backlog());
-            ResultReader.Step burst = runner.step("m", Arrivals.burst(o.backlog()), mix.step(o.backlog(), o.seed() - 2), 0, Duration.ofMinutes(30));
+            Answers.Step burst = runner.step("m", Arrivals.burst(o.backlog()), mix.step(o.backlog(), o.seed() - 2), 0, Duration.ofMinutes(30));
             double max = throughput(runner.lastStart, burst.answerNanos());
             if (!(max > 0) || Double.isInfinite(max) || burst.answered() < o.backlog()) {
                 throw new IllegalStateException(String.format(Locale.ROOT, "the backlog run measured no maximum: %d of %d answered",
@@ -186,7 +188,7 @@ public final class LoadBench {
                 long warmNanos = (long) (o.warmupSeconds() * 1e9);
                 Duration drain = Duration.ofMillis((long) (o.drainSeconds() * 1000));
                 BatchTally.Totals before = tally == null ? null : tally.totals();
-                ResultReader.Step s = runner.step("r" + i, offsets, mix.step(offsets.length, seed ^ 0x5DEECE66DL), warmNanos, drain);
+                Answers.Step s = runner.step("r" + i, offsets, mix.step(offsets.length, seed ^ 0x5DEECE66DL), warmNanos, drain);
                 int measured = 0;
                 for (long t : offsets) {
                     if (t >= warmNanos) {
@@ -227,40 +229,42 @@ public final class LoadBench {
         private final KafkaProducer<byte[], byte[]> producer;
         private final Serializer<TranslationRequest> ser;
         private final String topic;
-        private final ResultReader reader;
+        private final OutputReader reader;
+        private final Answers answers;
         private final long epochNanos0;
         private final long nanos0;
         org.HdrHistogram.Histogram lastLateness;
         /** when the last step's first request was due */
         long lastStart;
 
-        Runner(KafkaProducer<byte[], byte[]> producer, Serializer<TranslationRequest> ser, String topic, ResultReader reader,
-               long epochNanos0, long nanos0) {
+        Runner(KafkaProducer<byte[], byte[]> producer, Serializer<TranslationRequest> ser, String topic, OutputReader reader,
+               Answers answers, long epochNanos0, long nanos0) {
             this.producer = producer;
             this.ser = ser;
             this.topic = topic;
             this.reader = reader;
+            this.answers = answers;
             this.epochNanos0 = epochNanos0;
             this.nanos0 = nanos0;
         }
 
         /** Sends {@code offsets} open loop from a little after now, then waits until all are answered or {@code drain} passed. */
-        ResultReader.Step step(String prefix, long[] offsets, List<Mix.Text> texts, long warmNanos, Duration drain) throws InterruptedException {
+        Answers.Step step(String prefix, long[] offsets, List<Mix.Text> texts, long warmNanos, Duration drain) throws InterruptedException {
             long start = System.nanoTime() + 50_000_000L;
             lastStart = start;
             long duration = offsets.length == 0 ? 0 : offsets[offsets.length - 1];
-            ResultReader.Step step = new ResultReader.Step(start + warmNanos, start + warmNanos + (long) (o.seconds() * 1e9));
+            Answers.Step step = new Answers.Step(start + warmNanos, start + warmNanos + (long) (o.seconds() * 1e9));
             OpenLoopSender.Sent sent = OpenLoopSender.run(offsets, start, (i, scheduled) -> {
                 Mix.Text t = texts.get(i);
                 String id = prefix + "-" + i + "-" + t.key();
                 Instant at = Instant.ofEpochSecond(0, epochNanos0 + (scheduled - nanos0));
                 TranslationRequest req = TranslationRequest.newBuilder().setId(id).setText(t.text()).setAttributes(Map.of())
                         .setCreatedAt(at).build();
-                reader.expect(id, step, scheduled, offsets[i] >= warmNanos);
+                answers.expect(id, step, scheduled, offsets[i] >= warmNanos);
                 producer.send(new ProducerRecord<>(topic, null, at.toEpochMilli(), t.key().getBytes(StandardCharsets.UTF_8),
                         ser.serialize(topic, req)), (md, e) -> {
                     if (e != null) {
-                        reader.failed(id);
+                        answers.failed(id);
                     }
                 });
             });
@@ -271,7 +275,7 @@ public final class LoadBench {
                 reader.check();
                 Thread.sleep(20);
             }
-            reader.forget(step);
+            answers.forget(step);
             return step;
         }
     }

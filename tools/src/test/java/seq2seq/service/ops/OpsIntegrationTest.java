@@ -34,7 +34,7 @@ import static seq2seq.service.ops.MetricsTest.sample;
 /**
  * The operations endpoints of real pipeline instances (tiny model, in-process broker and registry): metrics move as
  * records flow, readiness follows Kafka Streams through a rebalance (ready throughout, not running while it
- * rebalances), and the status page shows live figures in Chromium.
+ * rebalances), and the status page shows live figures and its chart in Chromium.
  */
 @Timeout(300)
 class OpsIntegrationTest {
@@ -228,14 +228,19 @@ class OpsIntegrationTest {
             Assumptions.assumeTrue(HeadlessChromium.available(), missing);
         }
         List<ConsumerRecord<String, byte[]>> outputs = new ArrayList<>();
-        try (TestInstance a = new TestInstance(cluster.instance("ops-page", Map.of()), engine);
+        // a chart point a second: the translations below are in it soon after they are counted
+        try (TestInstance a = new TestInstance(cluster.instance("ops-page", Map.of("ops.chart.interval.ms", "1000")), engine);
              KafkaConsumer<String, byte[]> reader = cluster.outputReader()) {
             awaitReady(a);
+            TestCluster.await("the chart's first point", WAIT, () -> series(a).get("points").size() > 0);
             String first = HeadlessChromium.dumpDom(a.url("/"), 3_000);
             assertEquals("RUNNING", text(first, "state"));
             assertEquals(engine.modelInfo().name(), text(first, "model"));
             assertEquals("0", text(first, "out-total"));
             assertEquals("–", text(first, "p50"));
+            assertEquals(List.of(), chartPoints(first, "path-p99"), "no latency before any translation");
+            assertTrue(chartPoints(first, "path-throughput").stream().allMatch(xy -> xy[1] == CHART_BASELINE),
+                    "throughput at 0 before any translation");
 
             List<String> texts = sentences(100, 40);
             cluster.produce(texts);
@@ -244,6 +249,8 @@ class OpsIntegrationTest {
             TestCluster.await("the metrics to count 50 translations", WAIT,
                     () -> a.ops.metrics().snapshot().outComputed() + a.ops.metrics().snapshot().outCached() >= 50);
 
+            TestCluster.await("the chart to hold the 50 latencies", WAIT, () -> latenciesCharted(a) >= 50);
+            assertEquals(50, latenciesCharted(a), "each translation's latency in exactly one point");
             String second = HeadlessChromium.dumpDom(a.url("/"), 3_000);
             assertEquals("50", text(second, "out-total"));
             assertEquals("50", text(second, "in-total"));
@@ -258,11 +265,49 @@ class OpsIntegrationTest {
             }
             assertEquals(10, shownSources.size(), "the last 10 translations are listed");
             assertTrue(texts.containsAll(shownSources), "they are the texts sent: " + shownSources);
+            assertTrue(chartPoints(second, "path-throughput").stream().anyMatch(xy -> xy[1] < CHART_BASELINE),
+                    "the throughput line rises: " + chartPoints(second, "path-throughput"));
+            List<double[]> p50 = chartPoints(second, "path-p50");
+            List<double[]> p99 = chartPoints(second, "path-p99");
+            assertTrue(!p99.isEmpty() && p99.size() == p50.size(), "p50 and p99 drawn where there were translations");
+            assertTrue(p99.stream().allMatch(xy -> xy[1] < CHART_BASELINE), "a latency above 0 at each");
+            assertTrue(text(second, "latency-max").endsWith(" ms"), text(second, "latency-max"));
+            assertTrue(text(second, "last-p99").endsWith(" ms"), "the legend shows the last p99: " + text(second, "last-p99"));
 
             Path png = Path.of("target", "status-page.png").toAbsolutePath();
             HeadlessChromium.screenshot(a.url("/"), png, 3_000);
             System.out.println("status page screenshot: " + png);
         }
+    }
+
+    /** the y of the chart's 0 line in the status page's SVG */
+    private static final double CHART_BASELINE = 140;
+
+    static JsonNode series(TestInstance i) throws Exception {
+        return new ObjectMapper().readTree(get(i, "/status/series", 200));
+    }
+
+    /** latencies in the chart's points, all of them */
+    private static long latenciesCharted(TestInstance i) throws Exception {
+        long n = 0;
+        for (JsonNode p : series(i).get("points")) {
+            n += p.get("latencies").asLong();
+        }
+        return n;
+    }
+
+    /** The x, y pairs of the SVG path with this id in a dumped DOM. */
+    static List<double[]> chartPoints(String dom, String id) {
+        Matcher m = Pattern.compile("id=\"" + Pattern.quote(id) + "\"[^>]*?\\bd=\"([^\"]*)\"").matcher(dom);
+        if (!m.find()) {
+            throw new AssertionError("no path #" + id + " in the page:\n" + dom);
+        }
+        List<double[]> out = new ArrayList<>();
+        Matcher xy = Pattern.compile("[ML]([-0-9.]+) ([-0-9.]+)").matcher(m.group(1));
+        while (xy.find()) {
+            out.add(new double[]{Double.parseDouble(xy.group(1)), Double.parseDouble(xy.group(2))});
+        }
+        return out;
     }
 
     /** The text inside the element with this id in a dumped DOM. */
