@@ -47,10 +47,11 @@ import java.util.concurrent.TimeUnit;
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = {"Runs the whole pipeline in this process on the shipped models: broker, registry, samples, then your lines.",
-                "Starts an in-process Kafka broker, schema registry and the pipeline serving the default translation",
-                "model and, beside it, the summarizer (models/s2s-summarize-small, when there); sends sample sentences",
-                "and package descriptions through the real topics and prints each answer and its model as it arrives,",
-                "then translates the lines you type (or --input FILE) until end of input or Ctrl-C."})
+                "Starts an in-process Kafka broker, schema registry and the pipeline serving",
+                "the default translation model and the summarizer (models/s2s-summarize-small),",
+                "sends sample sentences and package descriptions through the real topics,",
+                "prints each answer and the model that made it as it arrives, then translates",
+                "the lines you type (or --input FILE) until end of input or Ctrl-C."})
 final class DemoCommand implements Callable<Integer> {
     private static final Duration ANSWER_TIMEOUT = Duration.ofSeconds(120);
     /** samples sent a second time to show the translation memory */
