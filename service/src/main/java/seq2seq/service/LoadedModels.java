@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The models one instance serves: their engines on one shared worker pool (so their batches compete for the same
@@ -49,23 +50,43 @@ public final class LoadedModels implements AutoCloseable {
         }
     }
 
-    /** Loads every model the configuration names, on one pool of {@code batch.workers} workers. */
+    /**
+     * Loads every model the configuration names, on one pool of {@code batch.workers} workers, as many at once as the
+     * pool has workers (each load is mostly ONNX Runtime's session start-up, one core's work). If one fails, the
+     * others are closed once loaded and its failure is thrown (the others' failures suppressed in it).
+     */
     public static LoadedModels load(AppConfig c) {
         List<AppConfig.ModelSpec> specs = c.models();
         var options = EngineLoader.options(c, specs.get(0).dtype());
         WorkerPool pool = new WorkerPool(options.workers(), "engine-worker");
+        List<CompletableFuture<Engine>> loads = new ArrayList<>();
+        for (AppConfig.ModelSpec spec : specs) {
+            loads.add(pool.submit(() -> Engine.load(spec.dir(), EngineLoader.options(c, spec.dtype()), pool)));
+        }
         List<Engine> engines = new ArrayList<>();
-        List<Translator> translators = new ArrayList<>();
-        try {
-            for (AppConfig.ModelSpec spec : specs) {
-                Engine e = Engine.load(spec.dir(), EngineLoader.options(c, spec.dtype()), pool);
-                engines.add(e);
-                translators.add(e.withModelInfo(served(e, spec.name(), spec)));
+        Throwable failure = null;
+        for (CompletableFuture<Engine> load : loads) {
+            try {
+                engines.add(WorkerPool.join(load));
+            } catch (RuntimeException | Error e) {
+                if (failure == null) {
+                    failure = e;
+                } else {
+                    failure.addSuppressed(e);
+                }
             }
-        } catch (RuntimeException | Error e) {
+        }
+        if (failure != null) {
             engines.forEach(Engine::close);
             pool.close();
-            throw e;
+            if (failure instanceof Error err) {
+                throw err;
+            }
+            throw (RuntimeException) failure;
+        }
+        List<Translator> translators = new ArrayList<>();
+        for (int i = 0; i < specs.size(); i++) {
+            translators.add(engines.get(i).withModelInfo(served(engines.get(i), specs.get(i).name(), specs.get(i))));
         }
         return new LoadedModels(c, pool, engines, translators);
     }

@@ -2,7 +2,7 @@ package seq2seq.tools;
 
 import seq2seq.service.ClientProps;
 import seq2seq.service.Logs;
-import seq2seq.service.EngineLoader;
+import seq2seq.service.LoadedModels;
 import seq2seq.service.PipelineService;
 
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -19,7 +19,6 @@ import seq2seq.service.config.AppConfig;
 import seq2seq.service.config.Settings;
 import seq2seq.tools.embedded.EmbeddedStack;
 import seq2seq.avro.TranslationRequest;
-import seq2seq.generation.Engine;
 import seq2seq.streams.PipelineEvents;
 import seq2seq.streams.PipelineSettings;
 import seq2seq.streams.SerdeFactory;
@@ -40,31 +39,36 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /**
  * `demo`: everything in one process, nothing to install or start first: a Kafka broker (KRaft), a schema registry,
- * the model and the pipeline; sample sentences go through the real topics, then whatever you type.
+ * the models and the pipeline; sample sentences go through the real topics, then sample package descriptions to the
+ * summarizer (when one is served), then whatever you type.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = {"Runs the whole pipeline in this process on the default model: broker, registry, samples, then your lines.",
-                "Starts an in-process Kafka broker, schema registry and the pipeline with the default model,",
-                "sends sample sentences through the real topics and prints each translation as it arrives,",
-                "then translates the lines you type (or --input FILE) until end of input or Ctrl-C."})
+        description = {"Runs the whole pipeline in this process on the shipped models: broker, registry, samples, then your lines.",
+                "Starts an in-process Kafka broker, schema registry and the pipeline serving",
+                "the default translation model and the summarizer (models/s2s-summarize-small),",
+                "sends sample sentences and package descriptions through the real topics,",
+                "prints each answer and the model that made it as it arrives, then translates",
+                "the lines you type (or --input FILE) until end of input or Ctrl-C."})
 final class DemoCommand implements Callable<Integer> {
-    /** where a model is looked for when --model is not given, in order */
-    static final List<Path> MODEL_CANDIDATES = List.of(Path.of("models/s2s-en-de-small"), Path.of("models"));
     private static final Duration ANSWER_TIMEOUT = Duration.ofSeconds(120);
     /** samples sent a second time to show the translation memory */
     private static final int AGAIN = 5;
 
-    @Option(names = "--model", paramLabel = "DIR", description = "Model folder. Default: models/s2s-en-de-small, else the first bundle under models/.")
+    @Option(names = "--model", paramLabel = "DIR", description = "Translation model folder, served alone unless --summarizer is given."
+            + " Default: models/s2s-en-de-small, else the first bundle under models/, with models/s2s-summarize-small beside it.")
     Path model;
+
+    @Option(names = "--summarizer", paramLabel = "DIR", description = "Summarization model served beside the translation model;"
+            + " the sample package descriptions go to it. Default: models/s2s-summarize-small when --model is not given.")
+    Path summarizer;
 
     @Option(names = "--input", paramLabel = "FILE", description = "Translate the lines of FILE instead of reading the keyboard, then stop.")
     Path input;
 
-    @Option(names = "--no-samples", description = "Skip the sample sentences.")
+    @Option(names = "--no-samples", description = "Skip the sample sentences and package descriptions.")
     boolean noSamples;
 
     @Option(names = "--partitions", paramLabel = "N", defaultValue = "3", description = "Partitions per topic. Default: ${DEFAULT-VALUE}")
@@ -79,17 +83,22 @@ final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         out = spec.commandLine().getOut();
-        Path modelDir = model != null ? model : findModel();
-        if (modelDir == null) {
-            spec.commandLine().getErr().println("no model found: looked in " + MODEL_CANDIDATES + "; pass --model DIR");
+        DemoModels served;
+        try {
+            served = DemoModels.choose(model, summarizer);
+        } catch (IllegalArgumentException e) {
+            spec.commandLine().getErr().println(e.getMessage());
+            return 2;
+        }
+        if (served == null) {
+            spec.commandLine().getErr().println("no model found: looked in " + DemoModels.MODEL_CANDIDATES + "; pass --model DIR");
             return 2;
         }
         out.println("seq2seq-streams demo: everything runs in this process; Ctrl-C stops it.");
         Logs.quietForDemo();
         long t0 = System.nanoTime();
-        // the model loads (and runs once) while the broker starts
-        CompletableFuture<Engine> engineLoad = CompletableFuture.supplyAsync(
-                () -> warmedUp(EngineLoader.load(modelDir, AppConfig.of(Map.of()))));
+        // the models load at once (and run once each) while the broker starts
+        CompletableFuture<LoadedModels> modelsLoad = served.loadInBackground();
         List<AutoCloseable> open = new ArrayList<>();
         Thread hook = new Thread(() -> closeAll(open), "demo-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
@@ -98,14 +107,19 @@ final class DemoCommand implements Callable<Integer> {
             open.add(stack);
             step("Kafka broker and schema registry", stack.bootstrapServers() + ", " + stack.registryUrl(), t0);
             long t1 = System.nanoTime();
-            Engine engine = engineLoad.get(5, TimeUnit.MINUTES);
-            open.add(engine);
-            step("model", engine.modelInfo().name() + " (version " + shortVersion(engine.modelInfo().version()) + ") from " + modelDir, t1);
+            LoadedModels models = modelsLoad.get(5, TimeUnit.MINUTES);
+            open.add(models);
+            for (var info : models.infos()) {
+                boolean summarizes = info.name().equals(served.summarizerName());
+                Path folder = summarizes ? served.summarizer() : served.translator();
+                step("model " + info.name() + (served.summarizer() != null && !summarizes ? " (default)" : ""),
+                        "version " + shortVersion(info.version()) + " from " + folder, t1);
+            }
             long t2 = System.nanoTime();
-            AppConfig config = stack.config("seq2seq-demo", Map.of(Settings.MODEL_DIR.name(), modelDir.toString()));
+            AppConfig config = stack.config("seq2seq-demo", served.settings());
             PipelineSettings s = config.pipeline();
             stack.createTopics(s, partitions);
-            PipelineService service = new PipelineService(config, engine, PipelineEvents.NONE);
+            PipelineService service = new PipelineService(config, models, PipelineEvents.NONE);
             open.add(service);
             service.start();
             awaitRunning(service.streams());
@@ -117,11 +131,21 @@ final class DemoCommand implements Callable<Integer> {
                         TranslationRequest.class, config.serdes()).serializer(), s.requestsTopic(), printer);
                 if (!noSamples) {
                     sendSamples(send, printer, config.getInt(Settings.MAX_TEXT_CHARS));
+                    if (served.summarizer() != null) {
+                        sendSummaries(send, printer, served.summarizerName());
+                    }
                 }
                 sendLines(send, printer);
             }
             return 0;
         } finally {
+            modelsLoad.thenAccept(m -> { // models never taken (the broker failed first) close once loaded
+                synchronized (open) {
+                    if (!open.contains(m)) {
+                        m.close();
+                    }
+                }
+            });
             closeAll(open);
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
@@ -134,9 +158,15 @@ final class DemoCommand implements Callable<Integer> {
     /** Sends requests with the demo's serializer, each id expected by the printer. */
     private record Sender(KafkaProducer<byte[], byte[]> producer, Serializer<TranslationRequest> requests, String topic,
                           DemoPrinter printer) {
+        /** A request to the default model. */
         void send(String key, String id, String text) {
-            TranslationRequest r = TranslationRequest.newBuilder().setId(id).setText(text).setAttributes(Map.of())
-                    .setCreatedAt(Instant.now()).build();
+            send(key, id, text, null);
+        }
+
+        /** A request to the model named {@code model} (null: the default). */
+        void send(String key, String id, String text, String model) {
+            TranslationRequest r = TranslationRequest.newBuilder().setId(id).setText(text).setModel(model)
+                    .setAttributes(Map.of()).setCreatedAt(Instant.now()).build();
             printer.expect(id);
             producer.send(new ProducerRecord<>(topic, bytes(key), requests.serialize(topic, r)));
         }
@@ -166,6 +196,21 @@ final class DemoCommand implements Callable<Integer> {
                 + " the translation memory answers them:");
         for (int i = 1; i <= Math.min(AGAIN, samples.size()); i++) {
             send.send(String.format("sample-%02d", i), String.format("again-%02d", i), samples.get(i - 1));
+        }
+        send.producer().flush();
+        printer.awaitAnswers(ANSWER_TIMEOUT);
+    }
+
+    /** The sample package descriptions, each to the summarizer by name. */
+    private void sendSummaries(Sender send, DemoPrinter printer, String summarizerName) throws IOException, InterruptedException {
+        List<String> descriptions = summaries();
+        out.println();
+        out.println("Sending " + descriptions.size() + " Debian package descriptions with model = " + summarizerName
+                + ": each gets a one-line synopsis:");
+        int n = 0;
+        for (String text : descriptions) {
+            String id = String.format("summary-%02d", ++n);
+            send.send(id, id, text, summarizerName);
         }
         send.producer().flush();
         printer.awaitAnswers(ANSWER_TIMEOUT);
@@ -204,12 +249,6 @@ final class DemoCommand implements Callable<Integer> {
         }
     }
 
-    /** One translation while the broker starts, so the first sentence shown is not slowed by ONNX Runtime's first run. */
-    private static Engine warmedUp(Engine engine) {
-        engine.translate(List.of(seq2seq.generation.TranslationTask.of("Hello.")));
-        return engine;
-    }
-
     private void step(String what, String detail, long startNanos) {
         out.printf("  %-34s %s  (%.1f s)%n", what, detail, (System.nanoTime() - startNanos) / 1e9);
     }
@@ -235,31 +274,22 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     static List<String> samples() throws IOException {
-        try (InputStream in = DemoCommand.class.getResourceAsStream("/demo/samples.txt")) {
+        return lines("/demo/samples.txt");
+    }
+
+    static List<String> summaries() throws IOException {
+        return lines("/demo/summaries.txt");
+    }
+
+    /** A sample resource's requests: its lines that are neither blank nor comments. */
+    private static List<String> lines(String resource) throws IOException {
+        try (InputStream in = DemoCommand.class.getResourceAsStream(resource)) {
             if (in == null) {
-                throw new IOException("the sample sentences (/demo/samples.txt) are missing from the class path");
+                throw new IOException("the demo's samples (" + resource + ") are missing from the class path");
             }
             return new String(in.readAllBytes(), StandardCharsets.UTF_8).lines()
                     .filter(l -> !l.isBlank() && !l.startsWith("#")).toList();
         }
-    }
-
-    /** The first candidate folder holding a model bundle (a config.json), or null. */
-    static Path findModel() throws IOException {
-        for (Path c : MODEL_CANDIDATES) {
-            if (Files.isRegularFile(c.resolve("config.json"))) {
-                return c;
-            }
-            if (c.getFileName().toString().equals("models") && Files.isDirectory(c)) {
-                try (Stream<Path> dirs = Files.list(c)) {
-                    Path first = dirs.filter(d -> Files.isRegularFile(d.resolve("config.json"))).sorted().findFirst().orElse(null);
-                    if (first != null) {
-                        return first;
-                    }
-                }
-            }
-        }
-        return null;
     }
 
     private static byte[] bytes(String s) {

@@ -25,8 +25,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The demo's reader: prints translations and dead letters as they arrive (committed ones only, as any downstream
- * reader sees them), and tells the demo when every id it sent has its answer.
+ * The demo's reader: prints translations (with the model that made each) and dead letters as they arrive (committed
+ * ones only, as any downstream reader sees them), and tells the demo when every id it sent has its answer.
  */
 final class DemoPrinter implements AutoCloseable {
     /** ids sent and not yet answered */
@@ -90,8 +90,8 @@ final class DemoPrinter implements AutoCloseable {
     }
 
     private void print(TranslationResult r) {
-        out.printf("  [%s] %s%n  %s  => %s   (%d ms%s)%n", r.getId(), oneLine(r.getSourceText()), " ".repeat(r.getId().length()),
-                oneLine(r.getText()), r.getLatencyMs(), r.getCached() ? ", from memory" : "");
+        out.printf("  [%s] %s%n  %s  => %s   (%s, %d ms%s)%n", r.getId(), oneLine(r.getSourceText()), " ".repeat(r.getId().length()),
+                oneLine(r.getText()), r.getModel(), r.getLatencyMs(), r.getCached() ? ", from memory" : "");
         waiting.remove(r.getId());
     }
 
