@@ -15,6 +15,9 @@ import java.util.Set;
 /**
  * manifest.json of a recurrent (LSTM or GRU) encoder-decoder bundle, checked field by field when read; every error
  * names the file and the field (e.g. "encoder.outputs.state_c"). The layout is documented in docs/models-recurrent.md.
+ * <p>
+ * Longer than most classes: each field's check and its error message sit next to the field, in the order
+ * docs/models-recurrent.md lists them.
  */
 public final class RecurrentManifest {
     public static final String FILE = "manifest.json";

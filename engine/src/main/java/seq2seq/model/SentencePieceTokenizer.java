@@ -27,6 +27,9 @@ import java.util.Set;
  * Text that spells a special token ("&lt;/s&gt;") is split into ordinary pieces, as SentencePiece does. A piece
  * vocab.json lacks (SentencePiece's own unknown stretches among them) is the unknown id; its place in the text comes
  * from {@link PieceOffsets}.
+ * <p>
+ * Longer than most classes: the two families share one piece look-up and one decode, and read side by side with
+ * transformers' MarianTokenizer and M2M100Tokenizer, whose behaviour they copy.
  */
 public final class SentencePieceTokenizer implements Tokenizer {
     // M2M100Tokenizer's FAIRSEQ_LANGUAGE_CODES (transformers, tokenization_m2m_100.py): the order fixes the ids

@@ -67,8 +67,12 @@ class FailoverTest {
 
     /** The settings both instances share; each adds its own state directory. */
     static Map<String, String> sharedConfig(EmbeddedKafka kafka, EmbeddedRegistry registry, String appId) {
+        return sharedConfig(kafka.bootstrapServers(), registry, appId);
+    }
+
+    static Map<String, String> sharedConfig(String bootstrapServers, EmbeddedRegistry registry, String appId) {
         Map<String, String> c = new HashMap<>();
-        c.put(Settings.BOOTSTRAP_SERVERS.name(), kafka.bootstrapServers());
+        c.put(Settings.BOOTSTRAP_SERVERS.name(), bootstrapServers);
         c.put(Settings.REGISTRY_URL.name(), registry.url());
         c.put(Settings.APPLICATION_ID.name(), appId);
         c.put(Settings.REPLICATION_FACTOR.name(), "1");

@@ -13,8 +13,8 @@ import seq2seq.avro.TranslationRequest;
 import seq2seq.service.config.AppConfig;
 import seq2seq.service.config.Settings;
 import seq2seq.streams.SerdeFactory;
-import seq2seq.tools.embedded.EmbeddedKafka;
 import seq2seq.tools.embedded.EmbeddedRegistry;
+import seq2seq.tools.faults.KafkaProcesses;
 
 import java.io.File;
 import java.io.PrintWriter;
@@ -34,8 +34,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * `run` against a broker whose topics do not exist yet: it stops at once naming each missing topic and the command
- * that creates it, or, with topics.create=true, creates them with topics.partitions and translates.
+ * `run` against a plain KRaft broker started as an operator would from Kafka's quickstart (its own process, default
+ * settings, topic auto-creation on, none of the project's topics): it stops at once naming each missing topic and the
+ * command that creates it, or, with topics.create=true, creates them with topics.partitions and translates.
  */
 @Timeout(240)
 class RunTopicsTest {
@@ -44,9 +45,10 @@ class RunTopicsTest {
 
     @Test
     void missingTopicsStopTheStartWithTheirNamesOrAreCreated() throws Exception {
-        try (EmbeddedKafka kafka = EmbeddedKafka.start(1);
+        Path logs = Path.of(System.getProperty("build.dir", "target"), "run-topics").toAbsolutePath();
+        try (KafkaProcesses kafka = KafkaProcesses.startSingleNode(dir.resolve("kafka"), logs);
              EmbeddedRegistry registry = EmbeddedRegistry.start(kafka.bootstrapServers())) {
-            Map<String, String> shared = FailoverTest.sharedConfig(kafka, registry, "run-topics-test");
+            Map<String, String> shared = FailoverTest.sharedConfig(kafka.bootstrapServers(), registry, "run-topics-test");
             Path config = write(shared, Map.of("kafka.state.dir", dir.resolve("state").toString(), "ops.port", "0"));
 
             StringWriter err = new StringWriter();
@@ -71,7 +73,7 @@ class RunTopicsTest {
                     .redirectErrorStream(true).redirectOutput(log).start();
             try {
                 AppConfig c = AppConfig.of(shared);
-                try (OutputReader out = awaitTopics(kafka, c, run, log);
+                try (OutputReader out = awaitTopics(kafka.bootstrapServers(), c, run, log);
                      KafkaProducer<byte[], byte[]> producer = FailoverTest.producer(c)) {
                     String topic = c.pipeline().requestsTopic();
                     Serializer<TranslationRequest> ser = SerdeFactory.create(c.get(Settings.SERDE_CLASS),
@@ -94,9 +96,9 @@ class RunTopicsTest {
     }
 
     /** Waits for the three topics `run` creates (2 partitions each) and returns a reader of its outputs. */
-    private static OutputReader awaitTopics(EmbeddedKafka kafka, AppConfig c, Process run, File log) throws Exception {
+    private static OutputReader awaitTopics(String bootstrapServers, AppConfig c, Process run, File log) throws Exception {
         List<String> topics = List.of("translation-requests", "translations", "translation-failures");
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
             while (!admin.listTopics().names().get(30, TimeUnit.SECONDS).containsAll(topics)) {
                 assertTrue(run.isAlive(), "run exited with " + (run.isAlive() ? "" : run.exitValue()) + ": "

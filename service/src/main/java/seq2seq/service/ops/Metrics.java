@@ -38,6 +38,10 @@ import java.util.function.IntSupplier;
  * <p>
  * The series of one model's work carry a {@code model} label: records out, latency, generated tokens, truncations,
  * queue wait, batch size, tokens and duration. The status page's overall figures add the models up.
+ * <p>
+ * Longer than most classes, on purpose: every exported series is declared here, names, labels and buckets in one
+ * file to be read against docs/operations.md and {@code docker/prometheus-rules.yml}; the status page's snapshot and
+ * the rollout's canary and shadow tallies read those same meters rather than keeping counts of their own.
  */
 public final class Metrics implements PipelineEvents, AutoCloseable {
     /**

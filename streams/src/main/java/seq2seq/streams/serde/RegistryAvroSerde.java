@@ -41,6 +41,9 @@ import seq2seq.streams.registry.SchemaRegistryUnavailableException;
  * truncated or over-long payload, or text that is not valid UTF-8 is a {@link SerializationException} naming the
  * problem, so the pipeline dead-letters the record instead of translating mangled text. A registry that cannot be
  * reached (or answers 5xx) is a {@link SchemaRegistryUnavailableException} instead: the record may be fine, retry it.
+ * <p>
+ * Longer than most classes: the wire format's write and read paths and each of their error cases stay in one file,
+ * to be read against Confluent's KafkaAvroSerializer and KafkaAvroDeserializer.
  */
 public class RegistryAvroSerde<T extends SpecificRecord> implements Serde<T>, Serializer<T>, Deserializer<T> {
     public static final String AUTO_REGISTER = "auto.register.schemas";

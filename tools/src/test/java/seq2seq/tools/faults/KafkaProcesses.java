@@ -21,8 +21,12 @@ import java.util.concurrent.TimeUnit;
  * be, and start it again on the same log folder. Three combined broker+controller nodes lose their quorum in this
  * Kafka version, hence the separate controller. Internal topics are replicated three times with
  * {@code min.insync.replicas=2}: one broker may be down without stopping writes.
+ * <p>
+ * {@link #startSingleNode} starts instead what an operator gets from Kafka's quickstart: one process that is broker and
+ * controller, configured only with its listeners, its log folder and the quickstart's single-replica internal topics;
+ * everything else, topic auto-creation included, is the broker's default.
  */
-final class KafkaProcesses implements AutoCloseable {
+public final class KafkaProcesses implements AutoCloseable {
     private static final int CONTROLLER_ID = 100;
     /** the brokers' transaction.abort.timed.out.transaction.cleanup.interval.ms */
     static final int TRANSACTION_CLEANUP_MS = 1000;
@@ -34,9 +38,12 @@ final class KafkaProcesses implements AutoCloseable {
     private final int controllerPort;
     private final int[] brokerPorts;
     private final Process[] brokers;
+    /** one combined broker and controller, the quickstart's shape */
+    private final boolean singleNode;
     private Process controller;
 
-    private KafkaProcesses(Path dir, Path logs, int brokers) throws IOException {
+    private KafkaProcesses(Path dir, Path logs, int brokers, boolean singleNode) throws IOException {
+        this.singleNode = singleNode;
         this.dir = dir;
         this.logs = logs;
         this.controllerPort = freePort();
@@ -51,7 +58,7 @@ final class KafkaProcesses implements AutoCloseable {
     static KafkaProcesses start(Path dir, Path logs, int brokers) throws Exception {
         Files.createDirectories(dir);
         Files.createDirectories(logs);
-        KafkaProcesses k = new KafkaProcesses(dir, logs, brokers);
+        KafkaProcesses k = new KafkaProcesses(dir, logs, brokers, false);
         try {
             k.formatAll();
             k.controller = k.launch("controller", k.nodeProperties(CONTROLLER_ID));
@@ -66,7 +73,23 @@ final class KafkaProcesses implements AutoCloseable {
         }
     }
 
-    String bootstrapServers() {
+    /** Formats one log folder and starts one combined broker and controller; returns once it answers. */
+    public static KafkaProcesses startSingleNode(Path dir, Path logs) throws Exception {
+        Files.createDirectories(dir);
+        Files.createDirectories(logs);
+        KafkaProcesses k = new KafkaProcesses(dir, logs, 1, true);
+        try {
+            k.formatAll();
+            k.brokers[0] = k.launch("broker-0", k.nodeProperties(0));
+            k.awaitBrokers(1);
+            return k;
+        } catch (Exception | AssertionError e) {
+            k.close();
+            throw e;
+        }
+    }
+
+    public String bootstrapServers() {
         StringBuilder b = new StringBuilder();
         for (int port : brokerPorts) {
             b.append(b.isEmpty() ? "" : ",").append("127.0.0.1:").append(port);
@@ -114,12 +137,21 @@ final class KafkaProcesses implements AutoCloseable {
     }
 
     private void checkAlive() {
+        if (singleNode) {
+            if (!brokers[0].isAlive()) {
+                throw new AssertionError("the broker exited with " + brokers[0].exitValue() + "; see " + logs.resolve("broker-0.log"));
+            }
+            return;
+        }
         if (!controller.isAlive()) {
             throw new AssertionError("the controller exited with " + controller.exitValue() + "; see " + logs.resolve("controller.log"));
         }
     }
 
     private Properties nodeProperties(int nodeId) {
+        if (singleNode) {
+            return singleNodeProperties();
+        }
         boolean isController = nodeId == CONTROLLER_ID;
         Properties p = new Properties();
         p.put("node.id", String.valueOf(nodeId));
@@ -153,9 +185,27 @@ final class KafkaProcesses implements AutoCloseable {
         return p;
     }
 
+    /** the quickstart's server.properties, with this machine's ports and folder */
+    private Properties singleNodeProperties() {
+        Properties p = new Properties();
+        p.put("node.id", "0");
+        p.put("process.roles", "broker,controller");
+        p.put("controller.quorum.voters", "0@127.0.0.1:" + controllerPort);
+        p.put("controller.listener.names", "CONTROLLER");
+        p.put("listener.security.protocol.map", "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT");
+        p.put("listeners", "PLAINTEXT://127.0.0.1:" + brokerPorts[0] + ",CONTROLLER://127.0.0.1:" + controllerPort);
+        p.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + brokerPorts[0]);
+        p.put("inter.broker.listener.name", "PLAINTEXT");
+        p.put("log.dirs", dir.resolve("broker-0").toString());
+        p.put("offsets.topic.replication.factor", "1");
+        p.put("transaction.state.log.replication.factor", "1");
+        p.put("transaction.state.log.min.isr", "1");
+        return p;
+    }
+
     private void formatAll() throws Exception {
         List<Process> formats = new ArrayList<>();
-        List<Integer> ids = new ArrayList<>(List.of(CONTROLLER_ID));
+        List<Integer> ids = new ArrayList<>(singleNode ? List.<Integer>of() : List.of(CONTROLLER_ID));
         for (int i = 0; i < brokerPorts.length; i++) {
             ids.add(i);
         }
