@@ -27,7 +27,7 @@ public record EngineOptions(Dtype dtype, DecoderLayout layout, int intraOpThread
                             Path profileDir, boolean cpuArena) {
 
     /** ONNX Runtime's CPU arena by default: see bench/report-rollout-rss.md for the choice */
-    public static final boolean DEFAULT_CPU_ARENA = false;
+    public static final boolean DEFAULT_CPU_ARENA = true;
 
     public EngineOptions {
         if (intraOpThreads < 1) {

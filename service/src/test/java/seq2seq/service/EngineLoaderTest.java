@@ -15,8 +15,8 @@ class EngineLoaderTest {
 
     @Test
     void engineCpuArenaReachesTheEngineOffByDefault() {
-        assertFalse(EngineLoader.options(AppConfig.of(Map.of()), "fp32").cpuArena());
-        assertTrue(EngineLoader.options(AppConfig.of(Map.of("engine.cpu.arena", "true")), "q8").cpuArena());
+        assertTrue(EngineLoader.options(AppConfig.of(Map.of()), "fp32").cpuArena());
+        assertFalse(EngineLoader.options(AppConfig.of(Map.of("engine.cpu.arena", "false")), "q8").cpuArena());
         ConfigException e = assertThrows(ConfigException.class, () -> AppConfig.of(Map.of("engine.cpu.arena", "sometimes")));
         assertTrue(e.getMessage().contains("engine.cpu.arena"), e.getMessage());
     }

@@ -122,7 +122,7 @@ public final class Settings {
     public static final Property ENGINE_THREADS = add("engine.intra.op.threads", "1",
             "ONNX Runtime threads per operator", intRange(1, 256));
     public static final Property ENGINE_CPU_ARENA = add("engine.cpu.arena", String.valueOf(EngineOptions.DEFAULT_CPU_ARENA),
-            "each ONNX Runtime session keeps its own CPU memory arena, grown to its largest run and kept while loaded; false: tensors come from and go back to the C allocator (less resident memory, most with two versions loaded in a rollout; docs/engine.md#memory)", BOOLEAN);
+            "each ONNX Runtime session keeps its own CPU memory arena, grown to its largest run and kept while loaded; false: tensors come from and go back to the C allocator (less resident memory with two versions loaded in a rollout, slower beam search; docs/engine.md#memory)", BOOLEAN);
 
     // --- requests ---
     public static final Property MAX_TEXT_CHARS = add("text.max.chars", "10000",
