@@ -62,10 +62,28 @@ public final class AppConfig {
         return of(values);
     }
 
-    /** The value set for {@code p}, else its default (null if it has none). */
+    /**
+     * The value set for {@code p}, else its default (null if it has none). One default depends on another key: with
+     * {@code batch.latency.target.ms} set, the commit interval is a tenth of the target (at least
+     * {@value #MIN_TARGET_COMMIT_MS} ms), because under exactly-once a result waits for the next commit and 100 ms of
+     * that would take most of a target's budget (bench/report-load-quiet.md).
+     */
     public String get(Property p) {
-        return values.getOrDefault(p.name(), p.defaultValue());
+        String v = values.get(p.name());
+        if (v != null) {
+            return v;
+        }
+        if (p == Settings.COMMIT_INTERVAL) {
+            long target = Long.parseLong(get(Settings.BATCH_LATENCY_TARGET).strip());
+            if (target > 0) {
+                return String.valueOf(Math.max(MIN_TARGET_COMMIT_MS, target / 10));
+            }
+        }
+        return p.defaultValue();
     }
+
+    /** the shortest commit interval a latency target implies */
+    static final long MIN_TARGET_COMMIT_MS = 10;
 
     public int getInt(Property p) {
         return Integer.parseInt(get(p).strip());
@@ -267,8 +285,8 @@ public final class AppConfig {
         Map<String, Object> k = new TreeMap<>(serdes());
         k.putAll(TranslationTopology.streamsProperties(pipeline(), get(Settings.SERDE_CLASS)));
         for (Property p : Settings.all()) {
-            if (p.name().startsWith(Settings.KAFKA_PREFIX) && p.defaultValue() != null) {
-                k.put(p.name().substring(Settings.KAFKA_PREFIX.length()), p.defaultValue());
+            if (p.name().startsWith(Settings.KAFKA_PREFIX) && get(p) != null) {
+                k.put(p.name().substring(Settings.KAFKA_PREFIX.length()), get(p));
             }
         }
         values.forEach((key, v) -> {

@@ -63,7 +63,7 @@ public final class Settings {
     public static final Property STREAM_THREADS = add("kafka.num.stream.threads", "1",
             "stream threads per instance; they share one engine, so more threads rarely help: add instances or partitions", intRange(1, 64));
     public static final Property COMMIT_INTERVAL = add("kafka.commit.interval.ms", "100",
-            "how often offsets, state and outputs are committed; under exactly-once, outputs become visible to read_committed consumers only then", intRange(1, MAX_INT));
+            "how often offsets, state and outputs are committed; under exactly-once, outputs become visible to read_committed consumers only then; with batch.latency.target.ms set, the default is a tenth of the target (at least 10)", intRange(1, MAX_INT));
     public static final Property STANDBY_REPLICAS = add("kafka.num.standby.replicas", "1",
             "warm copies of each partition's memory and buffer on other instances, for fast fail-over (none is kept while an instance runs alone)", intRange(0, 10));
     public static final Property SESSION_TIMEOUT = add("kafka.consumer.session.timeout.ms", "6000",
@@ -148,7 +148,7 @@ public final class Settings {
     public static final Property BATCH_LINGER = add("batch.linger.ms", "20",
             "longest a segment waits for others before its batch is sent", intRange(0, 60_000));
     public static final Property BATCH_LATENCY_TARGET = add("batch.latency.target.ms", "0",
-            "p99 latency to keep: the batcher learns what a batch costs and picks batch size (≤ batch.size) and linger (≤ batch.linger.ms) to fit, or logs that it cannot and serves full batches; 0 = off", intRange(0, 600_000));
+            "p99 latency to keep: the batcher learns what a batch costs and picks batch size (≤ batch.size) and linger (≤ batch.linger.ms) to fit, or logs that it cannot and serves full batches; shortens the default kafka.commit.interval.ms; 0 = off", intRange(0, 600_000));
     public static final Property BATCH_MAX_PENDING = add("batch.max.pending", "256",
             "requests a partition may hold in its buffer before it waits for results (back-pressure)", intRange(1, 1_000_000));
     public static final Property BATCH_MAX_BLOCK = add("batch.max.block.ms", "2000",

@@ -72,7 +72,14 @@ class AppConfigTest {
         assertFalse(AppConfig.of(Map.of()).pipeline().hasLatencyTarget());
         AppConfig c = AppConfig.of(Map.of("batch.latency.target.ms", "250"));
         assertEquals(java.time.Duration.ofMillis(250), c.pipeline().batchLatencyTarget());
-        ConfigException e = assertThrows(ConfigException.class, () -> AppConfig.of(Map.of("batch.latency.target.ms", "100")));
+        assertEquals("100", AppConfig.of(Map.of()).kafkaStreams().get("commit.interval.ms"));
+        assertEquals("25", c.kafkaStreams().get("commit.interval.ms"), "a target shortens the default commit interval");
+        assertEquals(25, c.getLong(Settings.COMMIT_INTERVAL));
+        assertEquals("10", AppConfig.of(Map.of("batch.latency.target.ms", "60")).kafkaStreams().get("commit.interval.ms"));
+        assertEquals("100", AppConfig.of(Map.of("batch.latency.target.ms", "250", "kafka.commit.interval.ms", "100"))
+                .kafkaStreams().get("commit.interval.ms"), "a commit interval set explicitly stays");
+        ConfigException e = assertThrows(ConfigException.class, () -> AppConfig.of(Map.of("batch.latency.target.ms", "100",
+                "kafka.commit.interval.ms", "100")));
         assertTrue(e.getMessage().contains("batch.latency.target.ms is 100 ms, not above the 105 ms"), e.getMessage());
         assertEquals(100, AppConfig.of(Map.of("batch.latency.target.ms", "100", "kafka.processing.guarantee", "at_least_once"))
                 .pipeline().batchLatencyTarget().toMillis(), "without exactly-once a result is readable at once");
