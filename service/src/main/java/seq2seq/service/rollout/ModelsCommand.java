@@ -124,9 +124,8 @@ public final class ModelsCommand implements Runnable {
         }
     }
 
-    @Command(name = "promote", mixinStandardHelpOptions = true,
-            description = "Makes NAME's canary or shadow version take every request; the old one stays to roll back to.")
-    static final class Promote implements java.util.concurrent.Callable<Integer> {
+    /** What promote and rollback share: read NAME's latest deployment and write the one that follows from it. */
+    abstract static class FollowUp implements java.util.concurrent.Callable<Integer> {
         @Mixin
         ConfigOption config;
         @Spec
@@ -134,45 +133,72 @@ public final class ModelsCommand implements Runnable {
         @Parameters(index = "0", paramLabel = "NAME")
         String name;
 
+        /** the deployment to write after {@code latest} (null when there is none), or null when there is nothing to do */
+        abstract ModelDeployment next(ModelDeployment latest);
+
+        /** why there is nothing to do, after "model NAME " */
+        abstract String refusal();
+
+        /** what was done, before " NAME: " */
+        abstract String done();
+
         @Override
         public Integer call() {
             ControlTopic topic = topic(config);
-            ModelDeployment latest = topic.readAll().get(name);
-            if (latest == null || (latest.getCanaryPercent() >= 100 && !latest.getShadow())) {
-                spec.commandLine().getErr().println("model " + name + " has no canary or shadow version to promote");
+            ModelDeployment d = next(topic.readAll().get(name));
+            if (d == null) {
+                spec.commandLine().getErr().println("model " + name + " " + refusal());
                 return 2;
             }
-            ModelDeployment d = record(name).setDir(latest.getDir()).setVersion(latest.getVersion()).setCanaryPercent(100)
-                    .setShadow(false).setPreviousDir(latest.getPreviousDir()).build();
             topic.write(d);
-            spec.commandLine().getOut().println("promoted " + name + ": " + describe(d));
+            spec.commandLine().getOut().println(done() + " " + name + ": " + describe(d));
             return 0;
+        }
+    }
+
+    @Command(name = "promote", mixinStandardHelpOptions = true,
+            description = "Makes NAME's canary or shadow version take every request; the old one stays to roll back to.")
+    static final class Promote extends FollowUp {
+        @Override
+        ModelDeployment next(ModelDeployment latest) {
+            if (latest == null || (latest.getCanaryPercent() >= 100 && !latest.getShadow())) {
+                return null;
+            }
+            return record(name).setDir(latest.getDir()).setVersion(latest.getVersion()).setCanaryPercent(100)
+                    .setShadow(false).setPreviousDir(latest.getPreviousDir()).build();
+        }
+
+        @Override
+        String refusal() {
+            return "has no canary or shadow version to promote";
+        }
+
+        @Override
+        String done() {
+            return "promoted";
         }
     }
 
     @Command(name = "rollback", mixinStandardHelpOptions = true,
             description = "Returns NAME to the version it served before the latest deploy (the configured folder if none).")
-    static final class Rollback implements java.util.concurrent.Callable<Integer> {
-        @Mixin
-        ConfigOption config;
-        @Spec
-        CommandSpec spec;
-        @Parameters(index = "0", paramLabel = "NAME")
-        String name;
+    static final class Rollback extends FollowUp {
+        @Override
+        ModelDeployment next(ModelDeployment latest) {
+            if (latest == null) {
+                return null;
+            }
+            return record(name).setDir(latest.getPreviousDir()).setCanaryPercent(100).setShadow(false)
+                    .setPreviousDir(null).build();
+        }
 
         @Override
-        public Integer call() {
-            ControlTopic topic = topic(config);
-            ModelDeployment latest = topic.readAll().get(name);
-            if (latest == null) {
-                spec.commandLine().getErr().println("model " + name + " has no deployment to roll back");
-                return 2;
-            }
-            ModelDeployment d = record(name).setDir(latest.getPreviousDir()).setCanaryPercent(100).setShadow(false)
-                    .setPreviousDir(null).build();
-            topic.write(d);
-            spec.commandLine().getOut().println("rolled back " + name + ": " + describe(d));
-            return 0;
+        String refusal() {
+            return "has no deployment to roll back";
+        }
+
+        @Override
+        String done() {
+            return "rolled back";
         }
     }
 

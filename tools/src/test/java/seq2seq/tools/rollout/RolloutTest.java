@@ -137,6 +137,8 @@ class RolloutTest {
                 assertEquals(100.0 * onV2 / canary.size(), canaryStatus.at("/canary_answered/percent").asDouble(), 1e-9);
 
                 assertEquals(0, models("promote", "tiny", "--config", file.toString()));
+                assertEquals(2, models("promote", "tiny", "--config", file.toString()), "nothing left to promote");
+                assertEquals(2, models("rollback", "never-deployed", "--config", file.toString()), "nothing to roll back");
                 waitFor(() -> fleet.deployment("tiny").candidate() == null
                         && fleet.deployment("tiny").stable().version().equals(v2Hash), "the promotion");
                 waitFor(v1::unloaded, "the old version to be unloaded after its last request");
