@@ -12,6 +12,7 @@ import seq2seq.service.EngineLoader;
 import seq2seq.service.PipelineService;
 import seq2seq.service.config.AppConfig;
 import seq2seq.service.config.Settings;
+import seq2seq.service.tracing.Tracing;
 import seq2seq.streams.SerdeFactory;
 import seq2seq.tools.OutputReader;
 import seq2seq.tools.embedded.EmbeddedStack;
@@ -103,7 +104,8 @@ public final class LoadBench {
                     err.println("bench --load: variant " + variant.spec() + ": loading the model, starting the pipeline");
                     BatchTally tally = new BatchTally();
                     try (Engine engine = EngineLoader.load(config);
-                         PipelineService service = new PipelineService(config, engine, tally)) {
+                         Tracing tracing = Tracing.start(config); // a variant may set tracing.*: its cost is measured
+                         PipelineService service = new PipelineService(config, List.of(engine), tally, tracing.tracer())) {
                         service.start();
                         double base = results.isEmpty() ? Double.NaN : results.get(0).maxThroughput();
                         results.add(sweep(config, variant, new Mix(sentences, o.repeatShare(), ""), v, base, tally));
