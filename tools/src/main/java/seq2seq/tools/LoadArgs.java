@@ -44,6 +44,11 @@ final class LoadArgs {
                     + "configuration keys on top of the pipeline's, e.g. 'linger5:batch.linger.ms=5,batch.size=16'. Default: ${DEFAULT-VALUE}")
     List<String> variants;
 
+    @Option(names = "--load-sweeps", paramLabel = "N", defaultValue = "1",
+            description = "Sweeps of each variant, taken in turns (a, b, a, b, ...); with more than one the report adds each "
+                    + "variant's medians and ranges over its sweeps. Default: ${DEFAULT-VALUE}")
+    int loadSweeps;
+
     @Option(names = "--seed", paramLabel = "N", defaultValue = "1", description = "Seed of --load's arrival times and texts. Default: ${DEFAULT-VALUE}")
     long seed;
 
@@ -77,7 +82,7 @@ final class LoadArgs {
             } else if (models == null || models.isEmpty()) {
                 throw new IllegalArgumentException("--load needs --model (or --bootstrap / --config for a running instance)");
             }
-            List<Variant> vs = variants.stream().map(Variant::parse).toList();
+            List<Variant> vs = Variant.inTurns(variants.stream().map(Variant::parse).toList(), loadSweeps);
             LoadBench.Options o = new LoadBench.Options(models == null || models.isEmpty() ? null : models.get(0), vs, loadRates,
                     loadSeconds, loadWarmupSeconds, loadBacklog, repeatShare, seed, loadDrainSeconds, loadPartitions,
                     workers, remote);

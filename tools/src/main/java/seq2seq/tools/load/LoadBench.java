@@ -101,7 +101,8 @@ public final class LoadBench {
                                 config.get(Settings.BATCH_SIZE), config.get(Settings.BATCH_TOKENS), config.get(Settings.BATCH_LINGER),
                                 config.get(Settings.BATCH_WORKERS), config.get(Settings.ENGINE_THREADS), config.get(Settings.MEMORY_ENABLED)));
                     }
-                    err.println("bench --load: variant " + variant.spec() + ": loading the model, starting the pipeline");
+                    err.println("bench --load: variant " + variant.spec() + (variant.sweep() > 1 ? ", sweep " + variant.sweep() : "")
+                            + ": loading the model, starting the pipeline");
                     BatchTally tally = new BatchTally();
                     try (Engine engine = EngineLoader.load(config);
                          Tracing tracing = Tracing.start(config); // a variant may set tracing.*: its cost is measured
@@ -164,7 +165,7 @@ public final class LoadBench {
              OutputReader reader = OutputReader.fromEnd(config, answers)) {
             producer.partitionsFor(topic); // metadata before the clock runs
             Runner runner = new Runner(producer, ser, topic, reader, answers, epochNanos0, nanos0);
-            String name = variant.name();
+            String name = variant.label();
             err.printf(Locale.ROOT, "bench --load: %s: warm-up backlog of %d requests (not measured)%n", name, warmUpCount());
             Duration firstWait = Duration.ofSeconds((long) Math.max(120, o.drainSeconds()));
             Answers.Step warm = runner.step("w", Arrivals.burst(warmUpCount()), mix.step(warmUpCount(), o.seed() - 1), 0, firstWait);

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -77,8 +78,60 @@ public final class LoadReport {
                         + "not answered before the drain's deadline (their latency is missing from the percentiles).%n", errors, missing));
             }
         }
+        md.append(sweepSummary());
         md.append("\n![latency percentiles and throughput against the offered rate](").append(CHART).append(")\n");
         return md.toString();
+    }
+
+    /** Each variant's sweeps by name, in the order they first ran; empty when every variant ran once. */
+    Map<String, List<VariantResult>> sweepsByVariant() {
+        Map<String, List<VariantResult>> by = new LinkedHashMap<>();
+        for (VariantResult v : variants) {
+            by.computeIfAbsent(v.variant().name(), k -> new ArrayList<>()).add(v);
+        }
+        return by.values().stream().allMatch(l -> l.size() == 1) ? Map.of() : by;
+    }
+
+    /** With several sweeps of a variant: medians and ranges over them, per variant and rate. */
+    private String sweepSummary() {
+        Map<String, List<VariantResult>> by = sweepsByVariant();
+        if (by.isEmpty()) {
+            return "";
+        }
+        StringBuilder md = new StringBuilder("\n## Each variant over its sweeps\n\nMedians, the range over the sweeps in brackets.\n\n");
+        md.append("| variant | sweeps | max sustainable throughput /s | rate (of max) | p50 ms | p99 ms |\n");
+        md.append("| --- | ---: | ---: | ---: | ---: | ---: |\n");
+        by.forEach((name, sweeps) -> {
+            double[] max = sweeps.stream().mapToDouble(VariantResult::maxThroughput).toArray();
+            md.append(String.format(Locale.ROOT, "| %s | %d | %s | | | |%n", name, sweeps.size(), spread(max, "%.1f")));
+            int rates = sweeps.stream().mapToInt(v -> v.steps().size()).min().orElse(0);
+            for (int i = 0; i < rates; i++) {
+                int step = i;
+                StepResult first = sweeps.get(0).steps().get(i);
+                double[] p50 = sweeps.stream().mapToDouble(v -> v.steps().get(step).latencyMs(50)).toArray();
+                double[] p99 = sweeps.stream().mapToDouble(v -> v.steps().get(step).latencyMs(99)).toArray();
+                md.append(String.format(Locale.ROOT, "| | | | %.1f (%.0f %%) | %s | %s |%n", first.targetRate(),
+                        100 * first.fraction(), spread(p50, "%.0f"), spread(p99, "%.0f")));
+            }
+        });
+        return md.toString();
+    }
+
+    /** "median (min–max)" */
+    private static String spread(double[] values, String format) {
+        double[] v = values.clone();
+        java.util.Arrays.sort(v);
+        return String.format(Locale.ROOT, format + " (" + format + "–" + format + ")", median(v), v[0], v[v.length - 1]);
+    }
+
+    /** The median of {@code values} (NaN for none). */
+    static double median(double[] values) {
+        if (values.length == 0) {
+            return Double.NaN;
+        }
+        double[] v = values.clone();
+        java.util.Arrays.sort(v);
+        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
     }
 
     /** The summary {@code --json} prints: the maximum sustainable throughput and, per rate, offered, achieved, p50, p99. */
@@ -89,7 +142,8 @@ public final class LoadReport {
         ArrayNode vs = root.putArray("variants");
         for (VariantResult v : variants) {
             ObjectNode vn = vs.addObject();
-            vn.put("name", v.name());
+            vn.put("name", v.variant().name());
+            vn.put("sweep", v.variant().sweep());
             ObjectNode o = vn.putObject("overrides");
             v.overrides().forEach(o::put);
             vn.put("maxSustainableThroughput", round(v.maxThroughput()));
@@ -108,6 +162,25 @@ public final class LoadReport {
                 r.put("meanBatchMs", round(s.meanBatchMs()));
                 r.put("meanBatchSegments", round(s.meanBatchSegments()));
             }
+        }
+        Map<String, List<VariantResult>> by = sweepsByVariant();
+        if (!by.isEmpty()) {
+            ArrayNode summary = root.putArray("overSweeps");
+            by.forEach((name, sweeps) -> {
+                ObjectNode sn = summary.addObject();
+                sn.put("name", name);
+                sn.put("sweeps", sweeps.size());
+                sn.put("maxSustainableThroughputMedian", round(median(sweeps.stream().mapToDouble(VariantResult::maxThroughput).toArray())));
+                ArrayNode rates = sn.putArray("rates");
+                int n = sweeps.stream().mapToInt(v -> v.steps().size()).min().orElse(0);
+                for (int i = 0; i < n; i++) {
+                    int step = i;
+                    ObjectNode r = rates.addObject();
+                    r.put("target", round(sweeps.get(0).steps().get(i).targetRate()));
+                    r.put("p50MsMedian", round(median(sweeps.stream().mapToDouble(v -> v.steps().get(step).latencyMs(50)).toArray())));
+                    r.put("p99MsMedian", round(median(sweeps.stream().mapToDouble(v -> v.steps().get(step).latencyMs(99)).toArray())));
+                }
+            });
         }
         return root;
     }

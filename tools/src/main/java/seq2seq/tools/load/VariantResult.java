@@ -9,8 +9,9 @@ import java.util.Map;
  * @param maxThroughput its own maximum sustainable throughput (backlog run), requests/s
  */
 public record VariantResult(Variant variant, double maxThroughput, List<StepResult> steps) {
+    /** the variant's label: its name, and its sweep number from the second sweep on */
     public String name() {
-        return variant.name();
+        return variant.label();
     }
 
     public Map<String, String> overrides() {

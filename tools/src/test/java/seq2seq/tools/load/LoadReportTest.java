@@ -106,4 +106,43 @@ class LoadReportTest {
         assertEquals(100.0, LoadBench.throughput(1_000_000_000L, oneCommit), 1e-9, "a backlog answered in one poll still has a rate");
         assertTrue(Double.isNaN(LoadBench.throughput(0, new long[0])));
     }
+
+    /** latencies 1, 2, ..., top ms */
+    private static Histogram oneTo(int top) {
+        Histogram h = new Histogram(3_600_000_000L, 3);
+        for (int ms = 1; ms <= top; ms++) {
+            h.recordValue(ms * 1000L);
+        }
+        return h;
+    }
+
+    @Test
+    void sweepsInTurnsAreSummedUpAsMediansAndRanges() {
+        List<Variant> turns = Variant.inTurns(List.of(Variant.parse("fixed"), Variant.parse("t:batch.latency.target.ms=250")), 3);
+        assertEquals(List.of("fixed", "t", "fixed #2", "t #2", "fixed #3", "t #3"), turns.stream().map(Variant::label).toList());
+        assertEquals(Map.of("batch.latency.target.ms", "250"), turns.get(5).overrides());
+        assertThrows(IllegalArgumentException.class, () -> Variant.inTurns(turns, 0));
+        int[] fixedP99Tops = {300, 800, 500};
+        double[] fixedMax = {112, 163, 121};
+        java.util.List<VariantResult> results = new java.util.ArrayList<>();
+        for (int i = 0; i < turns.size(); i++) {
+            Variant v = turns.get(i);
+            int top = v.name().equals("fixed") ? fixedP99Tops[v.sweep() - 1] : 400;
+            double max = v.name().equals("fixed") ? fixedMax[v.sweep() - 1] : 140;
+            results.add(new VariantResult(v, max, List.of(step(50, 0.5, oneTo(top)))));
+        }
+        LoadReport report = new LoadReport(results, 112);
+        String md = report.markdown();
+        assertTrue(md.contains("## fixed #2") && md.contains("## t #3"), md);
+        // fixed: maxima 112, 121, 163; p99 of 1..top ms is 0.99·top: 297, 495, 792
+        assertTrue(md.contains("| fixed | 3 | 121.0 (112.0–163.0) | | | |"), md);
+        assertTrue(md.matches("(?s).*\\| \\| \\| \\| 50\\.0 \\(50 %\\) \\| 250 \\(150–400\\) \\| 495 \\(297–792\\) \\|.*"), md);
+        assertTrue(md.contains("| t | 3 | 140.0 (140.0–140.0) | | | |"), md);
+        JsonNode over = report.json().get("overSweeps");
+        assertEquals("fixed", over.get(0).get("name").asText());
+        assertEquals(3, over.get(0).get("sweeps").asInt());
+        assertEquals(121.0, over.get(0).get("maxSustainableThroughputMedian").asDouble(), 1e-9);
+        assertEquals(495, over.get(0).get("rates").get(0).get("p99MsMedian").asDouble(), 1.0);
+        assertTrue(new LoadReport(results.subList(0, 2), 112).json().get("overSweeps") == null, "one sweep each: no summary");
+    }
 }
