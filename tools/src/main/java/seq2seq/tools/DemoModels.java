@@ -110,10 +110,12 @@ record DemoModels(Path translator, Path summarizer) {
         engine.translate(List.of(TranslationTask.of("Hello.")));
     }
 
-    /** The folder's name, as the service names a model after its folder (only the characters a key may hold). */
+    /**
+     * The folder's name, as the service names a model after its folder ({@link AppConfig#folderName}), kept to the
+     * characters a {@code models.NAME.dir} key may hold.
+     */
     static String name(Path dir) {
-        Path file = dir.toAbsolutePath().normalize().getFileName();
-        String n = file == null ? "model" : file.toString().replaceAll("[^A-Za-z0-9_-]", "-");
+        String n = AppConfig.folderName(dir).replaceAll("[^A-Za-z0-9_-]", "-");
         return n.length() > 64 ? n.substring(0, 64) : n;
     }
 

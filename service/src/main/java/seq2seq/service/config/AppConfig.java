@@ -172,6 +172,12 @@ public final class AppConfig {
     public record ModelSpec(String name, Path dir, String dtype, seq2seq.model.LanguagePairs pairs) {
     }
 
+    /** The name {@code model.dir} gives its one model: the folder's own ("model" for a root). */
+    public static String folderName(Path dir) {
+        Path file = dir.toAbsolutePath().normalize().getFileName();
+        return file == null ? "model" : file.toString();
+    }
+
     /**
      * The models to serve, in name order: each {@code models.NAME.dir}, or when there is none the one model of
      * {@code model.dir}, named after its folder.
@@ -186,8 +192,7 @@ public final class AppConfig {
         });
         if (names.isEmpty()) {
             Path dir = Path.of(get(Settings.MODEL_DIR));
-            Path file = dir.toAbsolutePath().normalize().getFileName();
-            return List.of(new ModelSpec(file == null ? "model" : file.toString(), dir, get(Settings.MODEL_DTYPE), null));
+            return List.of(new ModelSpec(folderName(dir), dir, get(Settings.MODEL_DTYPE), null));
         }
         List<ModelSpec> out = new ArrayList<>();
         for (String n : names) {
