@@ -140,6 +140,8 @@ def main():
     ap.add_argument("--d-model", type=int, default=ModelConfig.d_model)
     ap.add_argument("--ffn-dim", type=int, default=ModelConfig.ffn_dim)
     ap.add_argument("--heads", type=int, default=ModelConfig.heads)
+    ap.add_argument("--init", metavar="PT", help="start from these weights and their shape (student_init.py) instead "
+                                                 "of random ones; a resumed run goes on from its checkpoint instead")
     ap.add_argument("--oversample", default="", metavar="KIND=N,...",
                     help="weigh the training pairs of these kinds (data/train.kind): N copies in each epoch, or a fraction "
                          "of them, e.g. everyday=3,dialogue=3,catalogs=0.3")
@@ -154,6 +156,10 @@ def main():
     last = os.path.join(a.ckpt_dir, "last.pt")
     if os.path.exists(last):  # a resumed run keeps the shape it was started with
         cfg = ModelConfig(**torch.load(last)["config"])
+    elif a.init:
+        cfg = ModelConfig(**torch.load(a.init)["config"])
+    if cfg.vocab_size != sp.get_piece_size():
+        sys.exit(f"train.py: the model has {cfg.vocab_size} pieces, {a.spm} {sp.get_piece_size()}")
     exts = tuple(a.exts.split(","))
     train = load_pairs(sp, os.path.join(a.data, "train"), 128, exts, a.max_src_len)
     if a.oversample:
@@ -173,6 +179,9 @@ def main():
         opt.load_state_dict(state["opt"])
         step, epoch, spent = state["step"], state["epoch"], state.get("minutes", 0.0)
         print(f"resumed from step {step} (epoch {epoch}, {spent:.1f} min trained)", flush=True)
+    elif a.init:
+        model.load_state_dict(torch.load(a.init)["model"])
+        print(f"started from {a.init}: dev_loss {evaluate(model, dev, cfg, bf16):.3f}", flush=True)
 
     def save():
         tmp = last + ".tmp"

@@ -49,6 +49,12 @@ final class LoadArgs {
                     + "variant's medians and ranges over its sweeps. Default: ${DEFAULT-VALUE}")
     int loadSweeps;
 
+    @Option(names = "--load-warmup-sweep", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Before the measured sweeps, start one throwaway pipeline of the first variant and run its warm-up "
+                    + "and backlog: a process's first pipeline is the slowest, and the rates are fractions of the first measured "
+                    + "maximum. Default: on")
+    boolean loadWarmupSweep;
+
     @Option(names = "--seed", paramLabel = "N", defaultValue = "1", description = "Seed of --load's arrival times and texts. Default: ${DEFAULT-VALUE}")
     long seed;
 
@@ -85,7 +91,7 @@ final class LoadArgs {
             List<Variant> vs = Variant.inTurns(variants.stream().map(Variant::parse).toList(), loadSweeps);
             LoadBench.Options o = new LoadBench.Options(models == null || models.isEmpty() ? null : models.get(0), vs, loadRates,
                     loadSeconds, loadWarmupSeconds, loadBacklog, repeatShare, seed, loadDrainSeconds, loadPartitions,
-                    workers, remote);
+                    workers, remote, loadWarmupSweep && remote == null);
             report = new LoadBench(o, err).run(inputs);
             report.facts.put("inputs", input + " (" + inputs.size() + " sentences)");
             report.write(out);

@@ -23,7 +23,10 @@ import java.util.Map;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** `bench --load` end to end on the tiny bundle: in-process broker, registry and pipeline, two short rates, two variants. */
+/**
+ * `bench --load` end to end on the tiny bundle: in-process broker, registry and pipeline, a warm-up sweep, two short
+ * rates, two variants.
+ */
 class LoadCommandTest {
 
     @Test
@@ -40,6 +43,9 @@ class LoadCommandTest {
         assertEquals(0, rc, err.toString());
         String md = Files.readString(dir.resolve("load-report.md"));
         assertTrue(md.contains("## fixed") && md.contains("## linger5"), md);
+        // the throwaway warm-up sweep ran first and is stated, not reported as a variant
+        assertTrue(err.toString().contains("warm-up sweep of fixed"), err.toString());
+        assertTrue(md.contains("- warm-up sweep: a throwaway pipeline"), md);
         assertTrue(Files.size(dir.resolve("load-chart.png")) > 1000);
         JsonNode json = new ObjectMapper().readTree(out.toString());
         assertTrue(json.get("maxSustainableThroughput").asDouble() > 0, out.toString());

@@ -29,7 +29,8 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * {@code bench --load}: an open-loop load generator against the real pipeline. Per variant (a set of configuration
+ * {@code bench --load}: an open-loop load generator against the real pipeline. First, unless switched off, a throwaway
+ * warm-up sweep (a pipeline of the first variant, its warm-up and maximum, not reported). Then per variant (a set of configuration
  * overrides), on an in-process broker and registry with one pipeline instance of its own, or against a cluster where
  * an instance already runs: an unmeasured warm-up backlog, then a backlog run for the maximum sustainable throughput
  * (a burst's answers over the time from its first send to its last answer), then one open-loop run per rate, a fraction of
@@ -39,7 +40,7 @@ public final class LoadBench {
     /** the run's settings */
     public record Options(Path model, List<Variant> variants, double[] fractions, double seconds, double warmupSeconds,
                           int backlog, double repeatShare, long seed, double drainSeconds, int partitions, int workers,
-                          AppConfig remote) {
+                          AppConfig remote, boolean warmupSweep) {
         /** against a cluster where an instance runs already, with {@code remote}'s brokers, registry and topics */
         boolean isRemote() {
             return remote != null;
@@ -72,25 +73,25 @@ public final class LoadBench {
             AppConfig config = o.remote();
             // the memory of a real instance outlives this run: new keys and texts each time
             String tag = Long.toString(System.currentTimeMillis() % 100_000_000L, 36) + "-";
-            results.add(sweep(config, o.variants().get(0), new Mix(sentences, o.repeatShare(), tag), 0, Double.NaN, null));
+            results.add(sweep(config, o.variants().get(0), new Mix(sentences, o.repeatShare(), tag), 0, Double.NaN, null, true));
             pipelineFacts.put("pipeline", "a running instance at " + config.get(Settings.BOOTSTRAP_SERVERS) + ", topics " + config.pipeline().requestsTopic()
                     + " → " + config.pipeline().translationsTopic() + " | " + config.pipeline().failuresTopic() + " (its own configuration)");
         } else {
             try (EmbeddedStack stack = EmbeddedStack.start()) {
+                if (o.warmupSweep()) {
+                    // a process's first pipeline is slower than the ones after it (class loading, JIT): measured, the
+                    // rates of every variant would be fractions of that slow first maximum (bench/report-load-quiet.md)
+                    Variant first = o.variants().get(0);
+                    err.println("bench --load: warm-up sweep of " + first.spec() + " (not reported): loading the model, starting the pipeline");
+                    double warmMax = withPipeline(configOf(stack, "load-warmup-" + first.name(), first), (config, tally) ->
+                            sweep(config, first, new Mix(sentences, o.repeatShare(), "warm-"), 0, Double.NaN, tally, false)).maxThroughput();
+                    pipelineFacts.put("warm-up sweep", String.format(Locale.ROOT, "a throwaway pipeline of the first variant ran its warm-up "
+                            + "and backlog first, not reported (its maximum: %.1f requests/s)", warmMax));
+                }
                 for (int v = 0; v < o.variants().size(); v++) {
                     Variant variant = o.variants().get(v);
                     String app = "load-" + v + "-" + variant.name();
-                    Map<String, String> c = new HashMap<>();
-                    c.put(Settings.MODEL_DIR.name(), o.model().toString());
-                    if (o.workers() > 0) {
-                        c.put(Settings.BATCH_WORKERS.name(), String.valueOf(o.workers()));
-                    }
-                    c.put(Settings.REQUESTS_TOPIC.name(), app + "-requests");
-                    c.put(Settings.TRANSLATIONS_TOPIC.name(), app + "-translations");
-                    c.put(Settings.FAILURES_TOPIC.name(), app + "-failures");
-                    c.putAll(variant.overrides());
-                    AppConfig config = stack.config(app, c);
-                    stack.createTopics(config.pipeline(), o.partitions());
+                    AppConfig config = configOf(stack, app, variant);
                     if (v == 0) {
                         pipelineFacts.put("pipeline", String.format(Locale.ROOT, "one instance on an in-process broker (KRaft, one node) and "
                                         + "schema registry, %d input partitions, %s, commit interval %s ms, %s stream thread(s)",
@@ -103,14 +104,10 @@ public final class LoadBench {
                     }
                     err.println("bench --load: variant " + variant.spec() + (variant.sweep() > 1 ? ", sweep " + variant.sweep() : "")
                             + ": loading the model, starting the pipeline");
-                    BatchTally tally = new BatchTally();
-                    try (Engine engine = EngineLoader.load(config);
-                         Tracing tracing = Tracing.start(config); // a variant may set tracing.*: its cost is measured
-                         PipelineService service = new PipelineService(config, List.of(engine), tally, tracing.tracer())) {
-                        service.start();
-                        double base = results.isEmpty() ? Double.NaN : results.get(0).maxThroughput();
-                        results.add(sweep(config, variant, new Mix(sentences, o.repeatShare(), ""), v, base, tally));
-                    }
+                    double base = results.isEmpty() ? Double.NaN : results.get(0).maxThroughput();
+                    int index = v;
+                    results.add(withPipeline(config, (cfg, tally) ->
+                            sweep(cfg, variant, new Mix(sentences, o.repeatShare(), ""), index, base, tally, true)));
                 }
             }
         }
@@ -137,6 +134,38 @@ public final class LoadBench {
         return Math.max(20, o.backlog() / 4);
     }
 
+    /** What runs against one in-process pipeline instance. */
+    private interface PipelineRun<T> {
+        T run(AppConfig config, BatchTally tally) throws Exception;
+    }
+
+    /** The variant's configuration on the embedded stack, under application id {@code app}, its topics created. */
+    private AppConfig configOf(EmbeddedStack stack, String app, Variant variant) throws Exception {
+        Map<String, String> c = new HashMap<>();
+        c.put(Settings.MODEL_DIR.name(), o.model().toString());
+        if (o.workers() > 0) {
+            c.put(Settings.BATCH_WORKERS.name(), String.valueOf(o.workers()));
+        }
+        c.put(Settings.REQUESTS_TOPIC.name(), app + "-requests");
+        c.put(Settings.TRANSLATIONS_TOPIC.name(), app + "-translations");
+        c.put(Settings.FAILURES_TOPIC.name(), app + "-failures");
+        c.putAll(variant.overrides());
+        AppConfig config = stack.config(app, c);
+        stack.createTopics(config.pipeline(), o.partitions());
+        return config;
+    }
+
+    /** Starts a pipeline instance with {@code config}, runs {@code body} against it, and stops it. */
+    private <T> T withPipeline(AppConfig config, PipelineRun<T> body) throws Exception {
+        BatchTally tally = new BatchTally();
+        try (Engine engine = EngineLoader.load(config);
+             Tracing tracing = Tracing.start(config); // a variant may set tracing.*: its cost is measured
+             PipelineService service = new PipelineService(config, List.of(engine), tally, tracing.tracer())) {
+            service.start();
+            return body.run(config, tally);
+        }
+    }
+
     private String fractions() {
         StringBuilder b = new StringBuilder();
         for (double f : o.fractions()) {
@@ -146,11 +175,11 @@ public final class LoadBench {
     }
 
     /**
-     * One variant: warm-up, maximum, then the rates (fractions of {@code base}, or of its own maximum when NaN);
-     * {@code tally} counts the in-process instance's batches (null for a running instance's).
+     * One variant: warm-up, maximum, then (with {@code rates}) the rates (fractions of {@code base}, or of its own
+     * maximum when NaN); {@code tally} counts the in-process instance's batches (null for a running instance's).
      */
-    private VariantResult sweep(AppConfig config, Variant variant, Mix mix, int variantIndex, double base, BatchTally tally)
-            throws Exception {
+    private VariantResult sweep(AppConfig config, Variant variant, Mix mix, int variantIndex, double base, BatchTally tally,
+                                boolean rates) throws Exception {
         String topic = config.pipeline().requestsTopic();
         Serializer<TranslationRequest> ser = SerdeFactory.create(config.get(Settings.SERDE_CLASS), TranslationRequest.class,
                 config.serdes()).serializer();
@@ -183,7 +212,7 @@ public final class LoadBench {
             err.printf(Locale.ROOT, "bench --load: %s: maximum sustainable throughput %.1f requests/s%n", name, max);
             double of = Double.isNaN(base) ? max : base;
             List<StepResult> steps = new ArrayList<>();
-            for (int i = 0; i < o.fractions().length; i++) {
+            for (int i = 0; rates && i < o.fractions().length; i++) {
                 double rate = o.fractions()[i] * of;
                 // the same schedule and texts for every variant at the same rate
                 long seed = o.seed() * 1_000_003L + i;
