@@ -20,6 +20,7 @@ OPENBLAS_NUM_THREADS=1 $PY train.py --max-minutes "$TRAIN_MINUTES" | tee -a work
   --oversample everyday=3,dialogue=3 | tee -a work/train.log
 # the weights of the last three saves averaged (train.py --keep 3)
 $PY average.py --out work/ckpt/average.pt $(ls work/ckpt/step-*.pt | sort -t- -k2 -n | tail -3)
-$PY export.py --checkpoint work/ckpt/average.pt --spm work/spm.model --out "$OUT" --name s2s-en-de-small --only-merged --fp16-storage
+$PY export.py --checkpoint work/ckpt/average.pt --spm work/spm.model --out "$OUT" --name s2s-en-de-small --only-merged --fp16-storage \
+  --source-lang en --target-lang de
 $PY evaluate.py --checkpoint work/ckpt/average.pt --bundle "$OUT" --fp16-weights
 $PY model_card.py --checkpoint work/ckpt/average.pt --bundle "$OUT"

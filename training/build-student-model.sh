@@ -29,7 +29,7 @@ OPENBLAS_NUM_THREADS=1 $PY train.py --ckpt-dir "$W/ckpt" --spm "$W/spm.model" --
   --oversample "$WEIGHTS" --lr 7e-4 --warmup 500 --max-minutes "$TRAIN_MINUTES" | tee -a "$W/train.log"
 $PY average.py --out "$W/ckpt/average.pt" $(ls "$W"/ckpt/step-*.pt | sort -t- -k2 -n | tail -3)
 $PY export.py --checkpoint "$W/ckpt/average.pt" --spm "$W/spm.model" --out "$OUT" --name s2s-en-de-small \
-  --only-merged --fp16-storage
+  --only-merged --fp16-storage --source-lang en --target-lang de
 
 # scores of both bundles through the engine, their demo output, the card
 [ -f "$JAR" ] || (cd .. && mvn -q -B -DskipTests package)

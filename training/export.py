@@ -18,7 +18,9 @@ empty first-step cache from the named dimensions of these inputs (batch_size = b
   --only-merged                      skip decoder_model/decoder_with_past (what transformers.js needs; smaller)
   --fp16-storage                     store fp32 weights as fp16 plus a Cast that ONNX Runtime folds at load time:
                                      compute stays fp32, the files are half the size (the int8 variants' unquantized
-                                     float weights, the embedding above all, too)"""
+                                     float weights, the embedding above all, too)
+  --source-lang L --target-lang L    the language pair tokenizer_config.json declares (source_lang / target_lang, as
+                                     opus-mt's): the engine routes requests by it; without, the bundle serves any"""
 import argparse
 import hashlib
 import json
@@ -462,9 +464,15 @@ def main():
     ap.add_argument("--no-quantized", action="store_true")
     ap.add_argument("--quantize-merged-only", action="store_true",
                     help="int8 variants of encoder_model and decoder_model_merged only (what transformers.js loads)")
+    ap.add_argument("--source-lang", help="the language pair tokenizer_config.json declares (with --target-lang)")
+    ap.add_argument("--target-lang")
     a = ap.parse_args()
     if not a.spm and not (a.random and a.tokenizer_from):
         ap.error("--spm is required (or --random with --tokenizer-from)")
+    if (a.source_lang is None) != (a.target_lang is None):
+        ap.error("--source-lang and --target-lang go together")
+    if a.source_lang and a.tokenizer_from:
+        ap.error("--source-lang / --target-lang: the tokenizer is written from --spm, not copied (--tokenizer-from)")
 
     model = build_model(a)
     cfg = model.cfg
@@ -495,7 +503,7 @@ def main():
     if a.tokenizer_from:
         copy_tokenizer(a.tokenizer_from, out, cfg)
     else:
-        tokenizer_json.convert(a.spm, out, cfg.max_positions)
+        tokenizer_json.convert(a.spm, out, cfg.max_positions, a.source_lang, a.target_lang)
     if a.random:
         weights = a.weights_out or os.path.join(os.path.dirname(os.path.abspath(__file__)), "work",
                                                 os.path.basename(os.path.abspath(out)) + ".pt")
