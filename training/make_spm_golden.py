@@ -16,6 +16,7 @@ import base64
 import json
 import os
 import random
+import re
 import struct
 import tempfile
 import unicodedata
@@ -119,20 +120,29 @@ def train(corpus_file, prefix, **kw):
 
 def default_model_from_tokenizer_json(tok_json, out_file):
     """The s2s-en-de-small SentencePiece model, rebuilt from its tokenizer.json (made by training/tokenizer_json.py
-    from the original .model with nmt_nfkc, pad=0, eos=1, unk=2, no bos)."""
+    from the original .model with nmt_nfkc, pad=0, eos=1, unk=2, no bos; with byte_fallback, its <0x00>..<0xFF>
+    pieces are BYTE pieces, which SentencePiece spells unknown characters with and never matches in the text)."""
     t = json.load(open(tok_json, encoding="utf-8"))
     m = pb.ModelProto()
     unk = t["model"]["unk_id"]
+    byte_fallback = bool(t["model"].get("byte_fallback"))
     specials = {a["id"] for a in t["added_tokens"]}
     for i, (piece, score) in enumerate(t["model"]["vocab"]):
         p = m.pieces.add()
         p.piece = piece
         p.score = struct.unpack("f", struct.pack("f", score))[0]
-        p.type = pb.ModelProto.SentencePiece.UNKNOWN if i == unk else (
-            pb.ModelProto.SentencePiece.CONTROL if i in specials else pb.ModelProto.SentencePiece.NORMAL)
+        if i == unk:
+            p.type = pb.ModelProto.SentencePiece.UNKNOWN
+        elif i in specials:
+            p.type = pb.ModelProto.SentencePiece.CONTROL
+        elif byte_fallback and re.fullmatch("<0x[0-9A-F]{2}>", piece):
+            p.type = pb.ModelProto.SentencePiece.BYTE
+        else:
+            p.type = pb.ModelProto.SentencePiece.NORMAL
     ts = m.trainer_spec
     ts.model_type = pb.TrainerSpec.UNIGRAM
     ts.vocab_size = len(t["model"]["vocab"])
+    ts.byte_fallback = byte_fallback
     ts.unk_id, ts.eos_id, ts.pad_id, ts.bos_id = unk, 1, 0, -1
     ts.pad_piece, ts.eos_piece, ts.unk_piece = "<pad>", "</s>", "<unk>"
     charsmap = [n for n in t["normalizer"]["normalizers"] if n["type"] == "Precompiled"][0]["precompiled_charsmap"]
