@@ -79,8 +79,8 @@ public final class LoadBench {
         } else {
             try (EmbeddedStack stack = EmbeddedStack.start()) {
                 if (o.warmupSweep()) {
-                    // a process's first pipeline is slower than the ones after it (class loading, JIT): measured, the
-                    // rates of every variant would be fractions of that slow first maximum (bench/report-load-quiet.md)
+                    // the first sweep of a run has been the slowest, and the rates of every variant are fractions of the
+                    // first measured maximum: a throwaway one keeps the coldest start out of it (bench/report-load-quiet.md)
                     Variant first = o.variants().get(0);
                     err.println("bench --load: warm-up sweep of " + first.spec() + " (not reported): loading the model, starting the pipeline");
                     double warmMax = withPipeline(configOf(stack, "load-warmup-" + first.name(), first), (config, tally) ->
