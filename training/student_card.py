@@ -5,7 +5,6 @@ and both bundles' output of the demo's sample sentences. Nothing in the card is 
 
 Usage: student_card.py --bundle models/s2s-en-de-small [--work training/work]"""
 import argparse
-import json
 import os
 import re
 import sys

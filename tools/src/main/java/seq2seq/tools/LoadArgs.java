@@ -51,8 +51,8 @@ final class LoadArgs {
 
     @Option(names = "--load-warmup-sweep", negatable = true, defaultValue = "true", fallbackValue = "true",
             description = "Before the measured sweeps, start one throwaway pipeline of the first variant and run its warm-up "
-                    + "and backlog: a process's first pipeline is the slowest, and the rates are fractions of the first measured "
-                    + "maximum. Default: on")
+                    + "and backlog, unreported: a run's first sweep has been its slowest, and the rates are fractions of the first "
+                    + "measured maximum. Default: on")
     boolean loadWarmupSweep;
 
     @Option(names = "--seed", paramLabel = "N", defaultValue = "1", description = "Seed of --load's arrival times and texts. Default: ${DEFAULT-VALUE}")

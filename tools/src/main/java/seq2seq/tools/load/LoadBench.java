@@ -73,7 +73,7 @@ public final class LoadBench {
             AppConfig config = o.remote();
             // the memory of a real instance outlives this run: new keys and texts each time
             String tag = Long.toString(System.currentTimeMillis() % 100_000_000L, 36) + "-";
-            results.add(sweep(config, o.variants().get(0), new Mix(sentences, o.repeatShare(), tag), 0, Double.NaN, null, true));
+            results.add(sweep(config, o.variants().get(0), new Mix(sentences, o.repeatShare(), tag), Double.NaN, null, true));
             pipelineFacts.put("pipeline", "a running instance at " + config.get(Settings.BOOTSTRAP_SERVERS) + ", topics " + config.pipeline().requestsTopic()
                     + " → " + config.pipeline().translationsTopic() + " | " + config.pipeline().failuresTopic() + " (its own configuration)");
         } else {
@@ -84,7 +84,7 @@ public final class LoadBench {
                     Variant first = o.variants().get(0);
                     err.println("bench --load: warm-up sweep of " + first.spec() + " (not reported): loading the model, starting the pipeline");
                     double warmMax = withPipeline(configOf(stack, "load-warmup-" + first.name(), first), (config, tally) ->
-                            sweep(config, first, new Mix(sentences, o.repeatShare(), "warm-"), 0, Double.NaN, tally, false)).maxThroughput();
+                            sweep(config, first, new Mix(sentences, o.repeatShare(), "warm-"), Double.NaN, tally, false)).maxThroughput();
                     pipelineFacts.put("warm-up sweep", String.format(Locale.ROOT, "a throwaway pipeline of the first variant ran its warm-up "
                             + "and backlog first, not reported (its maximum: %.1f requests/s)", warmMax));
                 }
@@ -105,9 +105,8 @@ public final class LoadBench {
                     err.println("bench --load: variant " + variant.spec() + (variant.sweep() > 1 ? ", sweep " + variant.sweep() : "")
                             + ": loading the model, starting the pipeline");
                     double base = results.isEmpty() ? Double.NaN : results.get(0).maxThroughput();
-                    int index = v;
                     results.add(withPipeline(config, (cfg, tally) ->
-                            sweep(cfg, variant, new Mix(sentences, o.repeatShare(), ""), index, base, tally, true)));
+                            sweep(cfg, variant, new Mix(sentences, o.repeatShare(), ""), base, tally, true)));
                 }
             }
         }
@@ -178,7 +177,7 @@ public final class LoadBench {
      * One variant: warm-up, maximum, then (with {@code rates}) the rates (fractions of {@code base}, or of its own
      * maximum when NaN); {@code tally} counts the in-process instance's batches (null for a running instance's).
      */
-    private VariantResult sweep(AppConfig config, Variant variant, Mix mix, int variantIndex, double base, BatchTally tally,
+    private VariantResult sweep(AppConfig config, Variant variant, Mix mix, double base, BatchTally tally,
                                 boolean rates) throws Exception {
         String topic = config.pipeline().requestsTopic();
         Serializer<TranslationRequest> ser = SerdeFactory.create(config.get(Settings.SERDE_CLASS), TranslationRequest.class,

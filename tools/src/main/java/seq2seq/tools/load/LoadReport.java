@@ -102,19 +102,28 @@ public final class LoadReport {
         md.append("| variant | sweeps | max sustainable throughput /s | rate (of max) | p50 ms | p99 ms |\n");
         md.append("| --- | ---: | ---: | ---: | ---: | ---: |\n");
         by.forEach((name, sweeps) -> {
-            double[] max = sweeps.stream().mapToDouble(VariantResult::maxThroughput).toArray();
-            md.append(String.format(Locale.ROOT, "| %s | %d | %s | | | |%n", name, sweeps.size(), spread(max, "%.1f")));
-            int rates = sweeps.stream().mapToInt(v -> v.steps().size()).min().orElse(0);
-            for (int i = 0; i < rates; i++) {
-                int step = i;
+            md.append(String.format(Locale.ROOT, "| %s | %d | %s | | | |%n", name, sweeps.size(), spread(maxima(sweeps), "%.1f")));
+            for (int i = 0; i < commonRates(sweeps); i++) {
                 StepResult first = sweeps.get(0).steps().get(i);
-                double[] p50 = sweeps.stream().mapToDouble(v -> v.steps().get(step).latencyMs(50)).toArray();
-                double[] p99 = sweeps.stream().mapToDouble(v -> v.steps().get(step).latencyMs(99)).toArray();
                 md.append(String.format(Locale.ROOT, "| | | | %.1f (%.0f %%) | %s | %s |%n", first.targetRate(),
-                        100 * first.fraction(), spread(p50, "%.0f"), spread(p99, "%.0f")));
+                        100 * first.fraction(), spread(latencies(sweeps, i, 50), "%.0f"), spread(latencies(sweeps, i, 99), "%.0f")));
             }
         });
         return md.toString();
+    }
+
+    private static double[] maxima(List<VariantResult> sweeps) {
+        return sweeps.stream().mapToDouble(VariantResult::maxThroughput).toArray();
+    }
+
+    /** the rates every sweep reached (a sweep cut short has fewer) */
+    private static int commonRates(List<VariantResult> sweeps) {
+        return sweeps.stream().mapToInt(v -> v.steps().size()).min().orElse(0);
+    }
+
+    /** each sweep's latency percentile at its {@code step}-th rate, ms */
+    private static double[] latencies(List<VariantResult> sweeps, int step, double percentile) {
+        return sweeps.stream().mapToDouble(v -> v.steps().get(step).latencyMs(percentile)).toArray();
     }
 
     /** "median (min–max)" */
@@ -170,15 +179,13 @@ public final class LoadReport {
                 ObjectNode sn = summary.addObject();
                 sn.put("name", name);
                 sn.put("sweeps", sweeps.size());
-                sn.put("maxSustainableThroughputMedian", round(median(sweeps.stream().mapToDouble(VariantResult::maxThroughput).toArray())));
+                sn.put("maxSustainableThroughputMedian", round(median(maxima(sweeps))));
                 ArrayNode rates = sn.putArray("rates");
-                int n = sweeps.stream().mapToInt(v -> v.steps().size()).min().orElse(0);
-                for (int i = 0; i < n; i++) {
-                    int step = i;
+                for (int i = 0; i < commonRates(sweeps); i++) {
                     ObjectNode r = rates.addObject();
                     r.put("target", round(sweeps.get(0).steps().get(i).targetRate()));
-                    r.put("p50MsMedian", round(median(sweeps.stream().mapToDouble(v -> v.steps().get(step).latencyMs(50)).toArray())));
-                    r.put("p99MsMedian", round(median(sweeps.stream().mapToDouble(v -> v.steps().get(step).latencyMs(99)).toArray())));
+                    r.put("p50MsMedian", round(median(latencies(sweeps, i, 50))));
+                    r.put("p99MsMedian", round(median(latencies(sweeps, i, 99))));
                 }
             });
         }
